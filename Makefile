@@ -1,0 +1,32 @@
+# Top-level build. The two commands users need are `make run` and `make test`
+# (see README.md); everything else is a building block of those.
+
+SUBDIRS := xen $(wildcard dom0-tools)
+
+.PHONY: all deps build $(SUBDIRS) run test check bench clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps $(SUBDIRS)
+
+$(SUBDIRS):
+	$(MAKE) -C $@
+
+run: build
+	scripts/run-qemu.sh
+
+test: build
+	scripts/run-tests.sh
+
+check: deps
+	scripts/check.sh
+
+bench: build
+	scripts/bench.sh
+
+clean:
+	for d in $(SUBDIRS); do $(MAKE) -C $$d clean; done
+	rm -rf build

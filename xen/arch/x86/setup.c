@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * __start_xen: the boot CPU's path from long mode to a running system.
+ *
+ * Order matters: boot info is copied before anything allocates memory; the
+ * command line is parsed before the console so com1= applies; exceptions are
+ * caught from the first printk on.
+ */
+#include <xen/console.h>
+#include <xen/lib.h>
+#include <xen/param.h>
+#include <xen/shutdown.h>
+#include <xen/time.h>
+#include <xen/version.h>
+#include <asm/bootinfo.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/traps.h>
+
+void __start_xen(u32 magic, u32 info);
+
+extern const struct kernel_param __param_start[], __param_end[];
+extern char cpu0_stack[];
+unsigned long __per_cpu_offset[NR_CPUS];
+char saved_cmdline[1024];
+
+static char opt_test_fault[8];
+string_param("test_fault", opt_test_fault);
+
+/*
+ * Loaders other than GRUB 2 (QEMU's -kernel, GRUB legacy) put the image's
+ * name first on the command line; it is not an option.
+ */
+static const char *skip_image_name(const char *cmdline)
+{
+    if ( !strncmp(boot_info.loader, "GRUB", 4) )
+        return cmdline;
+    while ( *cmdline == ' ' )
+        cmdline++;
+    while ( *cmdline && *cmdline != ' ' )
+        cmdline++;
+    return cmdline;
+}
+
+void cmdline_parse(const char *cmdline)
+{
+    while ( *cmdline == ' ' )
+        cmdline++;
+    strlcpy(saved_cmdline, cmdline, sizeof(saved_cmdline));
+    parse_params(cmdline, __param_start, __param_end);
+}
+
+/* "test_fault=pf|ud|bug": crash on purpose to exercise the crash report. */
+static void __attribute__((noinline)) run_test_fault(void)
+{
+    if ( !strcmp(opt_test_fault, "pf") )
+        ACCESS_ONCE(*(volatile unsigned long *)0x10000000000UL) = 1;
+    else if ( !strcmp(opt_test_fault, "ud") )
+        __asm__ volatile("ud2");
+    else if ( !strcmp(opt_test_fault, "bug") )
+        BUG();
+}
+
+static void print_banner(void)
+{
+    printk(" __  __          _     _  _ __  __\n");
+    printk(" \\ \\/ /___ _ __ | |__ | \\/ \\ \\/ /   Xen-compatible hypervisor\n");
+    printk("  >  </ -_) '  \\| '_ \\| |\\/| >  <    ABI %d.%d%s\n", XEN_MAJOR, XEN_MINOR,
+           XEN_EXTRAVERSION);
+    printk(" /_/\\_\\___|_||_||_.__/|_|  |_/_/\\_\\\n");
+    printk("Xen version %d.%d%s (%s)\n", XEN_MAJOR, XEN_MINOR, XEN_EXTRAVERSION, XEN_PRODUCT);
+    printk("Bootloader: %s (multiboot%u)\n", boot_info.loader[0] ? boot_info.loader : "unknown",
+           boot_info.multiboot_version);
+    printk("Command line: %s\n", saved_cmdline);
+}
+
+void __start_xen(u32 magic, u32 info)
+{
+    struct cpu_info *ci = get_cpu_info();
+    bool mb_ok;
+
+    ci->processor_id = 0;
+    ci->per_cpu_offset = 0;
+    mb_ok = multiboot_parse(magic, info);
+    cmdline_parse(skip_image_name(boot_info.cmdline));
+    ns16550_init();
+    console_init_preirq();
+    trap_init();
+    cpu_init_tables(0, cpu0_stack);
+    print_banner();
+    if ( !mb_ok )
+        panic("Not booted by a multiboot loader (magic %#x)", magic);
+
+    run_test_fault();
+
+    printk("Nothing to run yet; powering off\n");
+    machine_power_off();
+}

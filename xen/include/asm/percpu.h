@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Per-CPU data and the per-CPU block at the top of every stack.
+ *
+ * Each CPU's stack is STACK_SIZE bytes, aligned to STACK_SIZE: the lowest
+ * page is spare, the next three are the IST stacks for #DF, NMI and #MC, the
+ * rest the normal stack, whose top holds struct cpu_info. Any code can find
+ * its CPU's cpu_info by rounding %rsp up, IST handlers included.
+ *
+ * Per-CPU variables (DEFINE_PER_CPU) live in .bss.percpu and start zeroed:
+ * the boot CPU uses that template in place, every other CPU a zeroed copy
+ * at __per_cpu_offset[cpu].
+ */
+#ifndef ASM_PERCPU_H
+#define ASM_PERCPU_H
+
+#include <xen/config.h>
+#include <xen/types.h>
+
+struct vcpu;
+
+struct cpu_info
+{
+    unsigned int processor_id;
+    unsigned int apic_id;
+    struct vcpu *current;
+    unsigned long per_cpu_offset;
+    unsigned long pad; /* keep the stack top 16-byte aligned */
+};
+
+#define IST_DF  1
+#define IST_NMI 2
+#define IST_MC  3
+
+static inline struct cpu_info *get_cpu_info(void)
+{
+    unsigned long sp;
+    __asm__("mov %%rsp, %0" : "=r"(sp));
+    return (struct cpu_info *)((sp | (STACK_SIZE - 1)) + 1) - 1;
+}
+
+static inline unsigned int smp_processor_id(void)
+{
+    return get_cpu_info()->processor_id;
+}
+
+extern unsigned long __per_cpu_offset[NR_CPUS];
+
+#define DEFINE_PER_CPU(type, name)                                                                 \
+    __attribute__((section(".bss.percpu"))) __typeof__(type) per_cpu__##name
+#define DECLARE_PER_CPU(type, name) extern __typeof__(type) per_cpu__##name
+#define per_cpu(name, cpu)                                                                         \
+    (*(__typeof__(&per_cpu__##name))((char *)&per_cpu__##name + __per_cpu_offset[cpu]))
+#define this_cpu(name)                                                                             \
+    (*(__typeof__(&per_cpu__##name))((char *)&per_cpu__##name + get_cpu_info()->per_cpu_offset))
+
+#endif
