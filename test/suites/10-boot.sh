@@ -7,7 +7,7 @@
 for smp in 1 2 4; do
     for mem in 128M 4G; do
         name="boot-smp$smp-$mem"
-        boot "$name" --smp "$smp" --mem "$mem" --append "loglvl=all" --timeout 60
+        boot "$name" --smp "$smp" --mem "$mem" --append "loglvl=all selftest" --timeout 60
         check "$name-exit" [ "$boot_rc" -eq 1 ]
         check "$name-banner" grep -q "^(XEN) Xen version 4.17" "$boot_log"
     done
@@ -15,11 +15,11 @@ done
 
 # GRUB 2, multiboot2, from an ISO.
 iso="$top/build/test-boot.iso"
-if "$top/scripts/mkiso.sh" "$iso" "loglvl=all debug_exit=0xf4 console=com1 com1=115200,8n1"; then
+if "$top/scripts/mkiso.sh" "$iso" "loglvl=all debug_exit=0xf4 selftest console=com1 com1=115200,8n1"; then
     boot grub-mb2 --iso "$iso" --timeout 90
     check grub-mb2-exit [ "$boot_rc" -eq 1 ]
     check grub-mb2-loader grep -q "Bootloader: GRUB .*(multiboot2)" "$boot_log"
-    check grub-mb2-cmdline grep -q "Command line: loglvl=all debug_exit=0xf4 console=com1" "$boot_log"
+    check grub-mb2-cmdline grep -q "Command line: loglvl=all debug_exit=0xf4 selftest console=com1" "$boot_log"
 else
     fail grub-mb2-iso "grub-mkrescue failed"
 fi

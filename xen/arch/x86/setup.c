@@ -8,12 +8,14 @@
  */
 #include <xen/console.h>
 #include <xen/lib.h>
+#include <xen/mm.h>
 #include <xen/param.h>
 #include <xen/shutdown.h>
 #include <xen/time.h>
 #include <xen/version.h>
 #include <asm/bootinfo.h>
 #include <asm/percpu.h>
+#include <asm/platform.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
 
@@ -24,6 +26,8 @@ extern char cpu0_stack[];
 unsigned long __per_cpu_offset[NR_CPUS];
 char saved_cmdline[1024];
 
+static bool opt_selftest;
+boolean_param("selftest", opt_selftest);
 static char opt_test_fault[8];
 string_param("test_fault", opt_test_fault);
 
@@ -91,8 +95,20 @@ void __start_xen(u32 magic, u32 info)
     if ( !mb_ok )
         panic("Not booted by a multiboot loader (magic %#x)", magic);
 
+    memory_init(&boot_info);
+    acpi_init();
+    apic_init();
+    time_init();
+    local_irq_enable();
     run_test_fault();
+    smp_init();
 
-    printk("Nothing to run yet; powering off\n");
-    machine_power_off();
+    if ( opt_selftest )
+    {
+        selftest_run();
+        printk("Self-tests done; powering off\n");
+        machine_power_off();
+    }
+    printk("No dom0 kernel yet: idling (debug keys on the serial console, 'h' for help)\n");
+    idle_loop();
 }
