@@ -136,11 +136,16 @@ void cpu_init_tables(unsigned int cpu, void *stack_base)
     char *base = stack_base;
 
     BUILD_BUG_ON(sizeof(struct cpu_info) != CPUINFO_SIZE);
+    BUILD_BUG_ON(offsetof(struct cpu_info, processor_id) != CPUINFO_processor_id);
+    BUILD_BUG_ON(offsetof(struct cpu_info, syscall_scratch) != CPUINFO_syscall_scratch);
+    BUILD_BUG_ON(offsetof(struct cpu_info, guest_cpu_user_regs.es) != CPUINFO_frame_top);
+    BUILD_BUG_ON(CPUINFO_frame_top % 16 != (CPUINFO_SIZE % 16));
     memset(t, 0, sizeof(*t));
     t->tss.ist[IST_DF - 1] = (unsigned long)base + 2 * PAGE_SIZE;
     t->tss.ist[IST_NMI - 1] = (unsigned long)base + 3 * PAGE_SIZE;
     t->tss.ist[IST_MC - 1] = (unsigned long)base + 4 * PAGE_SIZE;
-    t->tss.rsp[0] = (unsigned long)base + STACK_SIZE - CPUINFO_SIZE;
+    /* A frame from ring 3 lands in cpu_info's guest_cpu_user_regs. */
+    t->tss.rsp[0] = (unsigned long)base + STACK_SIZE - CPUINFO_SIZE + CPUINFO_frame_top;
     t->tss.iomap_base = sizeof(struct tss64); /* no I/O bitmap yet: all ports trap */
     fill_gdt(t->gdt, &t->tss);
 

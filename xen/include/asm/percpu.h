@@ -16,17 +16,28 @@
 
 #include <xen/config.h>
 #include <xen/types.h>
+#include <public/xen.h>
 
 struct vcpu;
 
+/*
+ * guest_cpu_user_regs comes first and ends exactly where TSS.rsp0 points, so
+ * an interrupt or exception from a guest (ring 3) builds its frame right
+ * here, and the SYSCALL path builds the same frame by hand: a guest's
+ * registers are always at a fixed place while it is in the hypervisor.
+ */
 struct cpu_info
 {
+    struct cpu_user_regs guest_cpu_user_regs;
     unsigned int processor_id;
     unsigned int apic_id;
     struct vcpu *current;
     unsigned long per_cpu_offset;
-    unsigned long pad; /* keep the stack top 16-byte aligned */
+    unsigned long syscall_scratch; /* guest %rsp while the SYSCALL path switches stacks */
 };
+
+/* Where TSS.rsp0 and the SYSCALL path put the top of a guest frame. */
+#define guest_frame_top(ci) ((unsigned long)&(ci)->guest_cpu_user_regs.es)
 
 #define IST_DF  1
 #define IST_NMI 2

@@ -57,7 +57,11 @@
 #define STACK_ORDER    3 /* 32 KiB per-CPU stack */
 #define STACK_SIZE     (PAGE_SIZE << STACK_ORDER)
 #define IST_STACK_SIZE PAGE_SIZE /* NMI, #DF, #MC each */
-#define CPUINFO_SIZE   32        /* sizeof(struct cpu_info) */
+#define CPUINFO_SIZE   232       /* sizeof(struct cpu_info) */
+/* Offsets into struct cpu_info for assembly (checked at build time). */
+#define CPUINFO_processor_id    200
+#define CPUINFO_syscall_scratch 224
+#define CPUINFO_frame_top       168
 
 /* Hypervisor selectors, at Xen's values so PV guests see the same GDT. */
 #define FIRST_RESERVED_GDT_PAGE  14

@@ -131,6 +131,7 @@ high_start:
         /* Boot CPU stack: cpu0_stack is STACK_SIZE-aligned; cpu_info at the top. */
         lea     cpu0_stack(%rip), %rsp
         add     $STACK_SIZE - CPUINFO_SIZE, %rsp
+        and     $~15, %rsp                      /* C ABI: 16-byte aligned at calls */
         xor     %ebp, %ebp
         call    __start_xen
         ud2
