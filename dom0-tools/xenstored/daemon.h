@@ -136,5 +136,7 @@ void domain_xen_init(struct daemon *d);
 void domain_handle_evtchn(struct daemon *d);
 void domain_poll_rings(struct daemon *d);
 int domain_target(struct daemon *d, unsigned int domid);
+/* Any introduced domain (d->domains must not be empty). */
+unsigned int domain_first_id(const struct daemon *d);
 
 #endif

@@ -28,6 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <stdint.h>
+
 #include <xen/grant_table.h>
 #include <xen/sys/evtchn.h>
 #include <xen/sys/gntdev.h>
@@ -56,6 +58,11 @@ struct domain *domain_find(struct daemon *d, unsigned int domid)
         if (dom->domid == domid)
             return dom;
     return NULL;
+}
+
+unsigned int domain_first_id(const struct daemon *d)
+{
+    return d->domains->domid;
 }
 
 int domain_target(struct daemon *d, unsigned int domid)

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdint.h>
+#include <errno.h>
+
 #include <xen/io/xs_wire.h>
 
 static bool path_char_ok(char c)
