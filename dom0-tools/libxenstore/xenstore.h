@@ -27,9 +27,9 @@ extern "C" {
 
 #define XBT_NULL 0
 
-#define XS_OPEN_READONLY (1UL << 0)   /* kept for compatibility; no effect */
+#define XS_OPEN_READONLY   (1UL << 0) /* kept for compatibility; no effect */
 #define XS_OPEN_SOCKETONLY (1UL << 1) /* never fall back to /dev/xen/xenbus */
-#define XS_UNWATCH_FILTER (1UL << 2)  /* xs_unwatch drops queued events */
+#define XS_UNWATCH_FILTER  (1UL << 2) /* xs_unwatch drops queued events */
 
 typedef uint32_t xs_transaction_t;
 
@@ -42,9 +42,10 @@ enum xs_perm_type {
     XS_PERM_IGNORE = 16,   /* internal */
 };
 
-struct xs_permissions {
-    unsigned int id;          /* domain id */
-    enum xs_perm_type perms;  /* XS_PERM_READ | XS_PERM_WRITE */
+struct xs_permissions
+{
+    unsigned int id;         /* domain id */
+    enum xs_perm_type perms; /* XS_PERM_READ | XS_PERM_WRITE */
 };
 
 /* Upper bound of the decimal length of an integer type, plus sign. */
@@ -63,22 +64,17 @@ void xs_daemon_close(struct xs_handle *xsh);
 void xs_daemon_destroy_postfork(struct xs_handle *xsh);
 
 /* The store. */
-char **xs_directory(struct xs_handle *h, xs_transaction_t t,
-                    const char *path, unsigned int *num);
-void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path,
-              unsigned int *len);
-bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path,
-              const void *data, unsigned int len);
+char **xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *num);
+void *xs_read(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned int *len);
+bool xs_write(struct xs_handle *h, xs_transaction_t t, const char *path, const void *data,
+              unsigned int len);
 bool xs_mkdir(struct xs_handle *h, xs_transaction_t t, const char *path);
 bool xs_rm(struct xs_handle *h, xs_transaction_t t, const char *path);
 bool xs_restrict(struct xs_handle *h, unsigned domid);
-struct xs_permissions *xs_get_permissions(struct xs_handle *h,
-                                          xs_transaction_t t,
-                                          const char *path,
+struct xs_permissions *xs_get_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
                                           unsigned int *num);
-bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t,
-                        const char *path, struct xs_permissions *perms,
-                        unsigned int num_perms);
+bool xs_set_permissions(struct xs_handle *h, xs_transaction_t t, const char *path,
+                        struct xs_permissions *perms, unsigned int num_perms);
 
 /* Watches. Events are vectors indexed by XS_WATCH_PATH/XS_WATCH_TOKEN. */
 bool xs_watch(struct xs_handle *h, const char *path, const char *token);
@@ -95,18 +91,15 @@ xs_transaction_t xs_transaction_start(struct xs_handle *h);
 bool xs_transaction_end(struct xs_handle *h, xs_transaction_t t, bool abort);
 
 /* Domains. */
-bool xs_introduce_domain(struct xs_handle *h, unsigned int domid,
-                         unsigned long mfn, unsigned int eventchn);
-bool xs_set_target(struct xs_handle *h, unsigned int domid,
-                   unsigned int target);
+bool xs_introduce_domain(struct xs_handle *h, unsigned int domid, unsigned long mfn,
+                         unsigned int eventchn);
+bool xs_set_target(struct xs_handle *h, unsigned int domid, unsigned int target);
 bool xs_resume_domain(struct xs_handle *h, unsigned int domid);
 bool xs_release_domain(struct xs_handle *h, unsigned int domid);
 char *xs_get_domain_path(struct xs_handle *h, unsigned int domid);
 bool xs_is_domain_introduced(struct xs_handle *h, unsigned int domid);
-char *xs_control_command(struct xs_handle *h, const char *cmd, void *data,
-                         unsigned int len);
-char *xs_debug_command(struct xs_handle *h, const char *cmd, void *data,
-                       unsigned int len);
+char *xs_control_command(struct xs_handle *h, const char *cmd, void *data, unsigned int len);
+char *xs_debug_command(struct xs_handle *h, const char *cmd, void *data, unsigned int len);
 int xs_suspend_evtchn_port(int domid);
 
 /* Helpers (xenstore_lib.h in Xen). */
@@ -116,11 +109,9 @@ const char *xs_daemon_socket(void);
 const char *xs_daemon_socket_ro(void);
 bool xs_write_all(int fd, const void *data, unsigned int len);
 /* Parses num NUL-terminated "<r|w|b|n><domid>" strings. */
-bool xs_strings_to_perms(struct xs_permissions *perms, unsigned int num,
-                         const char *strings);
+bool xs_strings_to_perms(struct xs_permissions *perms, unsigned int num, const char *strings);
 /* Writes "<r|w|b|n><domid>" into buffer. */
-bool xs_perm_to_string(const struct xs_permissions *perm, char *buffer,
-                       size_t buf_len);
+bool xs_perm_to_string(const struct xs_permissions *perm, char *buffer, size_t buf_len);
 unsigned int xs_count_strings(const char *strings, unsigned int len);
 
 #ifdef __cplusplus

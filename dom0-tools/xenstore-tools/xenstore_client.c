@@ -25,7 +25,8 @@
 
 enum mode { M_READ, M_WRITE, M_RM, M_EXISTS, M_LIST, M_LS, M_CHMOD, M_WATCH };
 
-struct command {
+struct command
+{
     const char *name;
     enum mode mode;
     const char *opts;  /* getopt letters beyond -h and -s */
@@ -33,17 +34,18 @@ struct command {
 };
 
 static const struct command commands[] = {
-    { "read", M_READ, "psR", "[-p] [-s] [-R] key [...]" },
-    { "write", M_WRITE, "sR", "[-s] [-R] key value [...]" },
-    { "rm", M_RM, "st", "[-s] [-t] key [...]" },
-    { "exists", M_EXISTS, "s", "[-s] key [...]" },
-    { "list", M_LIST, "ps", "[-p] [-s] key [...]" },
-    { "ls", M_LS, "fps", "[-f] [-p] [-s] [path]" },
-    { "chmod", M_CHMOD, "urs", "[-u] [-r] [-s] key <mode [modes...]>" },
-    { "watch", M_WATCH, "n:s", "[-n NR] key" },
+    {"read", M_READ, "psR", "[-p] [-s] [-R] key [...]"},
+    {"write", M_WRITE, "sR", "[-s] [-R] key value [...]"},
+    {"rm", M_RM, "st", "[-s] [-t] key [...]"},
+    {"exists", M_EXISTS, "s", "[-s] key [...]"},
+    {"list", M_LIST, "ps", "[-p] [-s] key [...]"},
+    {"ls", M_LS, "fps", "[-f] [-p] [-s] [path]"},
+    {"chmod", M_CHMOD, "urs", "[-u] [-r] [-s] key <mode [modes...]>"},
+    {"watch", M_WATCH, "n:s", "[-n NR] key"},
 };
 
-struct flags {
+struct flags
+{
     bool prefix, socket, raw, tidy, full_path, perms, upward, recurse;
     long max_events;
 };
@@ -61,12 +63,13 @@ static void output(const char *fmt, ...)
     va_start(ap, fmt);
     n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if ( n < 0 )
         err(1, "output");
-    if (out_len + (size_t)n + 1 > out_cap) {
+    if ( out_len + (size_t)n + 1 > out_cap )
+    {
         out_cap = (out_len + (size_t)n + 1) * 2;
         out_buf = realloc(out_buf, out_cap);
-        if (!out_buf)
+        if ( !out_buf )
             err(1, "malloc");
     }
     va_start(ap, fmt);
@@ -82,8 +85,8 @@ static void usage(void)
 {
     bool multi = !strstr(progname, "xenstore-");
 
-    errx(1, "Usage: %s %s%s[-h] %s", progname, multi ? cmd->name : "",
-         multi ? " " : "", cmd->usage);
+    errx(1, "Usage: %s %s%s[-h] %s", progname, multi ? cmd->name : "", multi ? " " : "",
+         cmd->usage);
 }
 
 /* ---- Escaping ---- */
@@ -93,22 +96,23 @@ static char *escape_value(const char *val, unsigned int len)
     char *s = malloc((size_t)len * 4 + 1), *p = s;
     unsigned int i;
 
-    if (!s)
+    if ( !s )
         err(1, "malloc");
-    for (i = 0; i < len; i++) {
+    for ( i = 0; i < len; i++ )
+    {
         unsigned char c = (unsigned char)val[i];
 
-        if (c == '\\')
+        if ( c == '\\' )
             p += sprintf(p, "\\\\");
-        else if (c == '\t')
+        else if ( c == '\t' )
             p += sprintf(p, "\\t");
-        else if (c == '\n')
+        else if ( c == '\n' )
             p += sprintf(p, "\\n");
-        else if (c == '\r')
+        else if ( c == '\r' )
             p += sprintf(p, "\\r");
-        else if (c >= ' ' && c <= '~')
+        else if ( c >= ' ' && c <= '~' )
             *p++ = (char)c;
-        else if (c < 8)
+        else if ( c < 8 )
             p += sprintf(p, "\\%03o", c);
         else
             p += sprintf(p, "\\x%02x", c);
@@ -119,9 +123,10 @@ static char *escape_value(const char *val, unsigned int len)
 
 static int digit_value(char c, int base)
 {
-    int v = c >= '0' && c <= '9' ? c - '0'
+    int v = c >= '0' && c <= '9'   ? c - '0'
             : c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                   : 99;
 
     return v < base ? v : -1;
 }
@@ -131,7 +136,8 @@ static char escaped_number(const char **pp, int base, int max)
 {
     int v = 0, d;
 
-    while (max-- && (d = digit_value(**pp, base)) >= 0) {
+    while ( max-- && (d = digit_value(**pp, base)) >= 0 )
+    {
         v = v * base + d;
         (*pp)++;
     }
@@ -144,18 +150,25 @@ static unsigned int unescape_value(char *s)
     const char *r = s;
     char *w = s;
 
-    while (*r) {
-        if (*r != '\\' || !r[1]) {
+    while ( *r )
+    {
+        if ( *r != '\\' || !r[1] )
+        {
             *w++ = *r++;
             continue;
         }
         r++;
-        if (*r == 'x') {
+        if ( *r == 'x' )
+        {
             r++;
             *w++ = escaped_number(&r, 16, 2);
-        } else if (*r >= '0' && *r <= '7') {
+        }
+        else if ( *r >= '0' && *r <= '7' )
+        {
             *w++ = escaped_number(&r, 8, 3);
-        } else {
+        }
+        else
+        {
             *w++ = *r == 't' ? '\t' : *r == 'n' ? '\n' : *r == 'r' ? '\r' : *r;
             r++;
         }
@@ -165,39 +178,40 @@ static unsigned int unescape_value(char *s)
 
 /* ---- Transactional commands ---- */
 
-static int do_read(struct xs_handle *h, xs_transaction_t t, char *key,
-                   const struct flags *f)
+static int do_read(struct xs_handle *h, xs_transaction_t t, char *key, const struct flags *f)
 {
     unsigned int len;
     char *val = xs_read(h, t, key, &len), *shown;
 
-    if (!val) {
+    if ( !val )
+    {
         warnx("couldn't read path %s", key);
         return 1;
     }
     shown = f->raw ? val : escape_value(val, len);
-    if (f->prefix)
+    if ( f->prefix )
         output("%s: ", key);
     output(f->raw ? "%s" : "%s\n", shown); /* raw: the bytes, nothing else */
-    if (shown != val)
+    if ( shown != val )
         free(shown);
     free(val);
     return 0;
 }
 
-static int do_write(struct xs_handle *h, xs_transaction_t t, char *key,
-                    const char *value, const struct flags *f)
+static int do_write(struct xs_handle *h, xs_transaction_t t, char *key, const char *value,
+                    const struct flags *f)
 {
     char *copy = strdup(value);
     unsigned int len;
     bool ok;
 
-    if (!copy)
+    if ( !copy )
         err(1, "malloc");
     len = f->raw ? (unsigned int)strlen(copy) : unescape_value(copy);
     ok = xs_write(h, t, key, copy, len);
     free(copy);
-    if (!ok) {
+    if ( !ok )
+    {
         warnx("could not write path %s", key);
         return 1;
     }
@@ -205,8 +219,7 @@ static int do_write(struct xs_handle *h, xs_transaction_t t, char *key,
 }
 
 /* Is path an empty leaf (no value, no children)? */
-static bool is_empty_leaf(struct xs_handle *h, xs_transaction_t t,
-                          const char *path)
+static bool is_empty_leaf(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
     unsigned int len = 0, num = 1;
     char *val = xs_read(h, t, path, &len);
@@ -218,62 +231,63 @@ static bool is_empty_leaf(struct xs_handle *h, xs_transaction_t t,
     return empty;
 }
 
-static int do_rm(struct xs_handle *h, xs_transaction_t t, const char *key,
-                 const struct flags *f)
+static int do_rm(struct xs_handle *h, xs_transaction_t t, const char *key, const struct flags *f)
 {
     char *path = strdup(key), *slash;
 
-    if (!path)
+    if ( !path )
         err(1, "malloc");
-    for (;;) {
-        if (!xs_rm(h, t, path)) {
+    for ( ;; )
+    {
+        if ( !xs_rm(h, t, path) )
+        {
             warnx("could not remove path %s", path);
             free(path);
             return 1;
         }
         slash = strrchr(path, '/');
-        if (!f->tidy || !slash || slash == path)
+        if ( !f->tidy || !slash || slash == path )
             break;
         *slash = '\0'; /* tidy: remove parents left empty */
-        if (!is_empty_leaf(h, t, path))
+        if ( !is_empty_leaf(h, t, path) )
             break;
     }
     free(path);
     return 0;
 }
 
-static int do_list(struct xs_handle *h, xs_transaction_t t, const char *key,
-                   const struct flags *f)
+static int do_list(struct xs_handle *h, xs_transaction_t t, const char *key, const struct flags *f)
 {
     unsigned int i, num;
     char **list = xs_directory(h, t, key, &num);
 
-    if (!list) {
+    if ( !list )
+    {
         warnx("could not list path %s", key);
         return 1;
     }
-    for (i = 0; i < num; i++)
+    for ( i = 0; i < num; i++ )
         output("%s%s%s\n", f->prefix ? key : "", f->prefix ? "/" : "", list[i]);
     free(list);
     return 0;
 }
 
 static void do_chmod(struct xs_handle *h, xs_transaction_t t, char *path,
-                     struct xs_permissions *perms, unsigned int n,
-                     const struct flags *f, bool upward, bool recurse);
+                     struct xs_permissions *perms, unsigned int n, const struct flags *f,
+                     bool upward, bool recurse);
 
-static void chmod_children(struct xs_handle *h, xs_transaction_t t,
-                           const char *path, struct xs_permissions *perms,
-                           unsigned int n, const struct flags *f)
+static void chmod_children(struct xs_handle *h, xs_transaction_t t, const char *path,
+                           struct xs_permissions *perms, unsigned int n, const struct flags *f)
 {
     unsigned int i, num;
     char **list = xs_directory(h, t, path, &num);
 
-    for (i = 0; list && i < num; i++) {
+    for ( i = 0; list && i < num; i++ )
+    {
         char *child;
 
-        if (asprintf(&child, "%s%s%s", path,
-                     path[strlen(path) - 1] == '/' ? "" : "/", list[i]) < 0)
+        if ( asprintf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", list[i]) <
+             0 )
             err(1, "malloc");
         do_chmod(h, t, child, perms, n, f, false, true);
         free(child);
@@ -282,36 +296,38 @@ static void chmod_children(struct xs_handle *h, xs_transaction_t t,
 }
 
 static void do_chmod(struct xs_handle *h, xs_transaction_t t, char *path,
-                     struct xs_permissions *perms, unsigned int n,
-                     const struct flags *f, bool upward, bool recurse)
+                     struct xs_permissions *perms, unsigned int n, const struct flags *f,
+                     bool upward, bool recurse)
 {
     char *slash;
 
-    if (!path[0])
+    if ( !path[0] )
         return;
-    if (!xs_set_permissions(h, t, path, perms, n))
+    if ( !xs_set_permissions(h, t, path, perms, n) )
         err(1, "Error occurred setting permissions on '%s'", path);
-    if (upward) {
+    if ( upward )
+    {
         slash = strrchr(path, '/');
-        if (!slash)
+        if ( !slash )
             errx(1, "Unable to locate path separator '/' in '%s'", path);
         *slash = '\0';
         do_chmod(h, t, path, perms, n, f, true, false);
         *slash = '/';
     }
-    if (recurse)
+    if ( recurse )
         chmod_children(h, t, path, perms, n, f);
 }
 
-static int chmod_command(struct xs_handle *h, xs_transaction_t t, int argc,
-                         char **argv, const struct flags *f)
+static int chmod_command(struct xs_handle *h, xs_transaction_t t, int argc, char **argv,
+                         const struct flags *f)
 {
     struct xs_permissions perms[64];
     unsigned int n = 0;
     int i;
 
-    for (i = 1; i < argc; i++, n++) {
-        if (n == 64 || !xs_strings_to_perms(&perms[n], 1, argv[i]))
+    for ( i = 1; i < argc; i++, n++ )
+    {
+        if ( n == 64 || !xs_strings_to_perms(&perms[n], 1, argv[i]) )
             errx(1, "Invalid permission specification: '%s'", argv[i]);
     }
     do_chmod(h, t, argv[0], perms, n, f, f->upward, f->recurse);
@@ -319,18 +335,20 @@ static int chmod_command(struct xs_handle *h, xs_transaction_t t, int argc,
 }
 
 /* Runs the command's work on every argument; returns the exit status. */
-static int perform(struct xs_handle *h, xs_transaction_t t, int argc,
-                   char **argv, const struct flags *f)
+static int perform(struct xs_handle *h, xs_transaction_t t, int argc, char **argv,
+                   const struct flags *f)
 {
     int i, step = cmd->mode == M_WRITE ? 2 : 1;
 
-    if (cmd->mode == M_CHMOD)
+    if ( cmd->mode == M_CHMOD )
         return chmod_command(h, t, argc, argv, f);
-    for (i = 0; i < argc; i += step) {
+    for ( i = 0; i < argc; i += step )
+    {
         char *v;
         int rc = 0;
 
-        switch (cmd->mode) {
+        switch ( cmd->mode )
+        {
         case M_READ: rc = do_read(h, t, argv[i], f); break;
         case M_WRITE: rc = do_write(h, t, argv[i], argv[i + 1], f); break;
         case M_RM: rc = do_rm(h, t, argv[i], f); break;
@@ -342,46 +360,45 @@ static int perform(struct xs_handle *h, xs_transaction_t t, int argc,
             break;
         default: break;
         }
-        if (rc)
+        if ( rc )
             return rc;
     }
     return 0;
 }
 
-static int run_transaction(struct xs_handle *h, int argc, char **argv,
-                           const struct flags *f)
+static int run_transaction(struct xs_handle *h, int argc, char **argv, const struct flags *f)
 {
     xs_transaction_t t;
     int rc;
 
-    for (;;) {
+    for ( ;; )
+    {
         t = xs_transaction_start(h);
-        if (t == XBT_NULL)
+        if ( t == XBT_NULL )
             errx(1, "couldn't start transaction");
         out_len = 0;
         rc = perform(h, t, argc, argv, f);
-        if (xs_transaction_end(h, t, rc != 0))
+        if ( xs_transaction_end(h, t, rc != 0) )
             break;
-        if (rc == 0 && errno == EAGAIN)
+        if ( rc == 0 && errno == EAGAIN )
             continue;
         errx(1, "couldn't end transaction");
     }
-    if (out_len)
+    if ( out_len )
         fwrite(out_buf, 1, out_len, stdout);
     return rc;
 }
 
 /* ---- ls ---- */
 
-#define LS_TAG_LEN 8 /* strlen(" = \"...\"") */
+#define LS_TAG_LEN      8 /* strlen(" = \"...\"") */
 #define LS_PERMS_COLUMN 60
 
 static int ls_width(void)
 {
     struct winsize ws;
 
-    if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) &&
-        ws.ws_col > 0)
+    if ( isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 0 )
         return ws.ws_col;
     return 80;
 }
@@ -392,12 +409,14 @@ static void ls_perms(struct xs_handle *h, const char *path, const char *name)
     struct xs_permissions *perms = xs_get_permissions(h, XBT_NULL, path, &n);
     char buf[MAX_STRLEN(unsigned int) + 2];
 
-    if (!perms) {
+    if ( !perms )
+    {
         warn("\ncould not access permissions for %s", name);
         return;
     }
     fputs("  (", stdout);
-    for (i = 0; i < n; i++) {
+    for ( i = 0; i < n; i++ )
+    {
         xs_perm_to_string(&perms[i], buf, sizeof(buf));
         printf("%s%s", i ? "," : "", buf);
     }
@@ -406,67 +425,78 @@ static void ls_perms(struct xs_handle *h, const char *path, const char *name)
 }
 
 /* Prints " = value" for one node in the indented (non -f) layout. */
-static void ls_value_indented(const char *val, unsigned int len, int col,
-                              int width, bool perms)
+static void ls_value_indented(const char *val, unsigned int len, int col, int width, bool perms)
 {
     char *shown = escape_value(val, len);
 
-    if (width < col + (int)len + LS_TAG_LEN) {
+    if ( width < col + (int)len + LS_TAG_LEN )
+    {
         printf(" = \"%.*s\\...\"", width - LS_TAG_LEN - col, shown);
-    } else {
+    }
+    else
+    {
         col += printf(" = \"%s\"", shown);
-        if (perms) {
+        if ( perms )
+        {
             putchar(' ');
-            for (col++; col < (width < LS_PERMS_COLUMN ? width : LS_PERMS_COLUMN);
-                 col++)
+            for ( col++; col < (width < LS_PERMS_COLUMN ? width : LS_PERMS_COLUMN); col++ )
                 putchar(col & 1 ? '.' : ' ');
         }
     }
     free(shown);
 }
 
-static void ls_node(struct xs_handle *h, const char *path, const char *name,
-                    int depth, const struct flags *f, int width)
+static void ls_node(struct xs_handle *h, const char *path, const char *name, int depth,
+                    const struct flags *f, int width)
 {
     unsigned int len;
     char *val = xs_read(h, XBT_NULL, path, &len);
     int col = depth;
 
-    if (f->full_path) {
+    if ( f->full_path )
+    {
         fputs(path, stdout);
-    } else {
+    }
+    else
+    {
         printf("%*s", depth, "");
         col += printf("%.*s", width - LS_TAG_LEN - depth, name);
     }
-    if (!val) {
+    if ( !val )
+    {
         putchar(':');
-    } else if (f->full_path) {
+    }
+    else if ( f->full_path )
+    {
         char *shown = escape_value(val, len);
 
         printf(" = \"%s\"%s", shown, f->perms ? " " : "");
         free(shown);
-    } else {
+    }
+    else
+    {
         ls_value_indented(val, len, col, width, f->perms);
     }
     free(val);
-    if (f->perms)
+    if ( f->perms )
         ls_perms(h, path, name);
     putchar('\n');
 }
 
-static void ls_tree(struct xs_handle *h, const char *path, int depth,
-                    const struct flags *f, int width)
+static void ls_tree(struct xs_handle *h, const char *path, int depth, const struct flags *f,
+                    int width)
 {
     unsigned int i, num;
     char **list = xs_directory(h, XBT_NULL, path, &num);
 
-    if (!list)
+    if ( !list )
         err(1, "xs_directory (%s)", path);
-    for (i = 0; i < num; i++) {
+    for ( i = 0; i < num; i++ )
+    {
         char *child;
 
-        if (asprintf(&child, "%s%s%s", path,
-                     path[strlen(path) - 1] == '/' ? "" : "/", list[i]) < 0)
+        if ( asprintf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", list[i]) <
+             0 )
             err(1, "malloc");
         ls_node(h, child, list[i], depth, f, width);
         ls_tree(h, child, depth + 1, f, width);
@@ -477,18 +507,18 @@ static void ls_tree(struct xs_handle *h, const char *path, int depth,
 
 /* ---- watch ---- */
 
-static int watch_command(struct xs_handle *h, const char *key,
-                         const struct flags *f)
+static int watch_command(struct xs_handle *h, const char *key, const struct flags *f)
 {
     long seen = 0;
 
-    if (!xs_watch(h, key, key))
+    if ( !xs_watch(h, key, key) )
         errx(1, "Unable to add watch on %s", key);
-    while (f->max_events <= 0 || seen < f->max_events) {
+    while ( f->max_events <= 0 || seen < f->max_events )
+    {
         unsigned int num;
         char **vec = xs_read_watch(h, &num);
 
-        if (!vec)
+        if ( !vec )
             err(1, "xs_read_watch");
         printf("%s\n", vec[XS_WATCH_PATH]);
         fflush(stdout);
@@ -504,8 +534,8 @@ static const struct command *find_command(const char *name)
 {
     size_t i;
 
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (!strcmp(commands[i].name, name))
+    for ( i = 0; i < sizeof(commands) / sizeof(commands[0]); i++ )
+        if ( !strcmp(commands[i].name, name) )
             return &commands[i];
     return NULL;
 }
@@ -516,8 +546,10 @@ static void parse_flags(int argc, char **argv, struct flags *f)
     int c;
 
     snprintf(optstring, sizeof(optstring), "h%s", cmd->opts);
-    while ((c = getopt(argc, argv, optstring)) != -1) {
-        switch (c) {
+    while ( (c = getopt(argc, argv, optstring)) != -1 )
+    {
+        switch ( c )
+        {
         case 'p': f->prefix = f->perms = true; break;
         case 's': f->socket = true; break;
         case 'R': f->raw = true; break;
@@ -533,7 +565,8 @@ static void parse_flags(int argc, char **argv, struct flags *f)
 
 static bool args_ok(int n)
 {
-    switch (cmd->mode) {
+    switch ( cmd->mode )
+    {
     case M_LS: return n <= 1;
     case M_WRITE: return n > 0 && n % 2 == 0;
     case M_CHMOD: return n >= 1;
@@ -544,32 +577,35 @@ static bool args_ok(int n)
 
 int main(int argc, char **argv)
 {
-    struct flags f = { 0 };
+    struct flags f = {0};
     struct xs_handle *h;
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     int rc;
 
     progname = argv[0];
-    if (!strncmp(base, "xenstore-", 9)) {
+    if ( !strncmp(base, "xenstore-", 9) )
+    {
         cmd = find_command(base + 9);
-    } else if (argc > 1) {
+    }
+    else if ( argc > 1 )
+    {
         cmd = find_command(argv[1]);
         argv++;
         argc--;
     }
-    if (!cmd)
+    if ( !cmd )
         errx(1, "Usage: %s <mode> [-h] [...]", base);
     parse_flags(argc, argv, &f);
-    if (!args_ok(argc - optind))
+    if ( !args_ok(argc - optind) )
         usage();
     h = xs_open(f.socket ? XS_OPEN_SOCKETONLY : 0);
-    if (!h)
+    if ( !h )
         err(1, "xs_open");
-    if (cmd->mode == M_LS)
+    if ( cmd->mode == M_LS )
         ls_tree(h, optind < argc ? argv[optind] : "/", 0, &f, ls_width());
-    if (cmd->mode == M_LS)
+    if ( cmd->mode == M_LS )
         rc = 0;
-    else if (cmd->mode == M_WATCH)
+    else if ( cmd->mode == M_WATCH )
         rc = watch_command(h, argv[optind], &f);
     else
         rc = run_transaction(h, argc - optind, argv + optind, &f);

@@ -26,9 +26,9 @@ static int socket_read(struct conn *c, void *buf, unsigned int len)
 {
     ssize_t n = recv(c->fd, buf, len, MSG_DONTWAIT);
 
-    if (n > 0)
+    if ( n > 0 )
         return (int)n;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    if ( n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) )
         return 0;
     return -1; /* error, or peer closed */
 }
@@ -37,16 +37,16 @@ static int socket_write(struct conn *c, const void *buf, unsigned int len)
 {
     ssize_t n = send(c->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-    if (n >= 0)
+    if ( n >= 0 )
         return (int)n;
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+    if ( errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR )
         return 0;
     return -1;
 }
 
 static void socket_close(struct conn *c)
 {
-    if (c->fd >= 0)
+    if ( c->fd >= 0 )
         close(c->fd);
     c->fd = -1;
 }
@@ -62,7 +62,7 @@ struct conn *conn_new(struct daemon *d, const struct conn_ops *ops, int fd,
 {
     struct conn *c = calloc(1, sizeof(*c));
 
-    if (!c)
+    if ( !c )
         return NULL;
     c->ops = ops;
     c->fd = fd;
@@ -79,7 +79,8 @@ void conn_drop_state(struct daemon *d, struct conn *c)
     struct conn_txn *t, *next;
 
     watch_remove_owner(&d->watches, c);
-    for (t = c->txns; t; t = next) {
+    for ( t = c->txns; t; t = next )
+    {
         next = t->next;
         store_txn_end(d->st, t->tx, false);
         free(t);
@@ -90,7 +91,7 @@ void conn_drop_state(struct daemon *d, struct conn *c)
 
 void conn_kill(struct daemon *d, struct conn *c, const char *why)
 {
-    if (c->dead)
+    if ( c->dead )
         return;
     trace(d, "conn %p (d%u): closed: %s\n", (void *)c, c->who.domid, why);
     c->dead = true;
@@ -101,11 +102,12 @@ static void conn_free(struct conn *c)
 {
     struct outbuf *o, *next;
 
-    for (o = c->out_head; o; o = next) {
+    for ( o = c->out_head; o; o = next )
+    {
         next = o->next;
         free(o);
     }
-    if (c->ops->close)
+    if ( c->ops->close )
         c->ops->close(c);
     free(c);
 }
@@ -114,13 +116,17 @@ void conn_reap(struct daemon *d)
 {
     struct conn **pp = &d->conns;
 
-    while (*pp) {
+    while ( *pp )
+    {
         struct conn *c = *pp;
 
-        if (c->dead) {
+        if ( c->dead )
+        {
             *pp = c->next;
             conn_free(c);
-        } else {
+        }
+        else
+        {
             pp = &c->next;
         }
     }
@@ -130,23 +136,23 @@ static bool conn_over_limits(const struct daemon *d, const struct conn *c)
 {
     const struct conn_limits *l = &d->limits;
 
-    if (c->who.privileged)
+    if ( c->who.privileged )
         return c->out_bytes > 64u << 20; /* dom0 that stopped reading */
     return (l->outstanding && c->out_count > l->outstanding * 16) ||
            (l->memory && c->out_bytes > l->memory);
 }
 
-static void conn_queue(struct daemon *d, struct conn *c, uint32_t type,
-                       uint32_t req_id, uint32_t tx_id, const void *data,
-                       unsigned int len)
+static void conn_queue(struct daemon *d, struct conn *c, uint32_t type, uint32_t req_id,
+                       uint32_t tx_id, const void *data, unsigned int len)
 {
-    struct xsd_sockmsg hdr = { type, req_id, tx_id, len };
+    struct xsd_sockmsg hdr = {type, req_id, tx_id, len};
     struct outbuf *o;
 
-    if (c->dead)
+    if ( c->dead )
         return;
     o = malloc(sizeof(*o) + sizeof(hdr) + len);
-    if (!o) {
+    if ( !o )
+    {
         conn_kill(d, c, "out of memory queueing a reply");
         return;
     }
@@ -155,30 +161,28 @@ static void conn_queue(struct daemon *d, struct conn *c, uint32_t type,
     o->used = 0;
     o->event = type == XS_WATCH_EVENT;
     memcpy(o->data, &hdr, sizeof(hdr));
-    if (len)
+    if ( len )
         memcpy(o->data + sizeof(hdr), data, len);
     *c->out_tail = o;
     c->out_tail = &o->next;
     c->out_count++;
     c->out_bytes += o->len;
-    if (conn_over_limits(d, c))
+    if ( conn_over_limits(d, c) )
         conn_kill(d, c, "output queue limit exceeded (client not reading)");
 }
 
-void conn_send(struct daemon *d, struct conn *c, uint32_t type,
-               uint32_t req_id, uint32_t tx_id, const void *data,
-               unsigned int len)
+void conn_send(struct daemon *d, struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+               const void *data, unsigned int len)
 {
     conn_queue(d, c, type, req_id, tx_id, data, len);
 }
 
-void conn_send_event(struct daemon *d, struct conn *c, const char *path,
-                     const char *token)
+void conn_send_event(struct daemon *d, struct conn *c, const char *path, const char *token)
 {
     size_t plen = strlen(path) + 1, tlen = strlen(token) + 1;
     char buf[XENSTORE_PAYLOAD_MAX];
 
-    if (plen + tlen > sizeof(buf))
+    if ( plen + tlen > sizeof(buf) )
         return; /* cannot be expressed on the wire; Xen drops it too */
     memcpy(buf, path, plen);
     memcpy(buf + plen, token, tlen);
@@ -187,21 +191,23 @@ void conn_send_event(struct daemon *d, struct conn *c, const char *path,
 
 bool conn_flush(struct daemon *d, struct conn *c)
 {
-    while (c->out_head && !c->dead) {
+    while ( c->out_head && !c->dead )
+    {
         struct outbuf *o = c->out_head;
         int n = c->ops->write(c, o->data + o->used, o->len - o->used);
 
-        if (n < 0) {
+        if ( n < 0 )
+        {
             conn_kill(d, c, "write failed");
             return false;
         }
-        if (n == 0)
+        if ( n == 0 )
             return true;
         o->used += (unsigned int)n;
-        if (o->used < o->len)
+        if ( o->used < o->len )
             continue;
         c->out_head = o->next;
-        if (!c->out_head)
+        if ( !c->out_head )
             c->out_tail = &c->out_head;
         c->out_count--;
         c->out_bytes -= o->len;
@@ -215,22 +221,24 @@ static int conn_read_some(struct daemon *d, struct conn *c)
 {
     int n;
 
-    if (c->hdr_used < sizeof(c->hdr)) {
-        n = c->ops->read(c, (char *)&c->hdr + c->hdr_used,
-                         sizeof(c->hdr) - c->hdr_used);
-        if (n <= 0)
+    if ( c->hdr_used < sizeof(c->hdr) )
+    {
+        n = c->ops->read(c, (char *)&c->hdr + c->hdr_used, sizeof(c->hdr) - c->hdr_used);
+        if ( n <= 0 )
             return n;
         c->hdr_used += (unsigned int)n;
-        if (c->hdr_used < sizeof(c->hdr))
+        if ( c->hdr_used < sizeof(c->hdr) )
             return 0;
-        if (c->hdr.len > XENSTORE_PAYLOAD_MAX) {
+        if ( c->hdr.len > XENSTORE_PAYLOAD_MAX )
+        {
             conn_kill(d, c, "message payload too long");
             return -1;
         }
     }
-    if (c->body_used < c->hdr.len) {
+    if ( c->body_used < c->hdr.len )
+    {
         n = c->ops->read(c, c->body + c->body_used, c->hdr.len - c->body_used);
-        if (n <= 0)
+        if ( n <= 0 )
             return n;
         c->body_used += (unsigned int)n;
     }
@@ -241,13 +249,15 @@ void conn_input(struct daemon *d, struct conn *c)
 {
     int rc;
 
-    while (!c->dead) {
+    while ( !c->dead )
+    {
         rc = conn_read_some(d, c);
-        if (rc < 0) {
+        if ( rc < 0 )
+        {
             conn_kill(d, c, "connection closed by peer or read error");
             return;
         }
-        if (rc == 0)
+        if ( rc == 0 )
             return;
         c->body[c->hdr.len] = '\0';
         proto_handle(d, c);

@@ -32,7 +32,8 @@ struct conn;
 struct domain;
 
 /* Per-connection limits for unprivileged callers; 0 means unlimited. */
-struct conn_limits {
+struct conn_limits
+{
     unsigned int watches;      /* -W */
     unsigned int transactions; /* -t */
     unsigned int path_len;     /* -M: bytes below the domain's home */
@@ -40,29 +41,32 @@ struct conn_limits {
     unsigned int memory;       /* bytes queued for output per connection */
 };
 
-struct daemon {
+struct daemon
+{
     struct store *st;
     struct watch_list watches;
     struct conn *conns;     /* all connections, dead ones until reaped */
     struct domain *domains; /* introduced domains */
     struct store_quota quota;
     struct conn_limits limits;
-    uint32_t next_txid;     /* last transaction id handed out */
-    int trace_fd;           /* -T, or -1 */
-    bool keep_orphans;      /* -K */
-    bool xen;               /* /dev/xen is usable */
-    int evtchn_fd;          /* /dev/xen/evtchn, or -1 */
-    int gntdev_fd;          /* /dev/xen/gntdev, or -1 */
+    uint32_t next_txid; /* last transaction id handed out */
+    int trace_fd;       /* -T, or -1 */
+    bool keep_orphans;  /* -K */
+    bool xen;           /* /dev/xen is usable */
+    int evtchn_fd;      /* /dev/xen/evtchn, or -1 */
+    int gntdev_fd;      /* /dev/xen/gntdev, or -1 */
 };
 
 /* A transaction owned by a connection. */
-struct conn_txn {
+struct conn_txn
+{
     struct conn_txn *next;
     uint32_t id;
     struct txn *tx;
 };
 
-struct outbuf {
+struct outbuf
+{
     struct outbuf *next;
     uint32_t len;  /* header + payload */
     uint32_t used; /* bytes already written */
@@ -70,7 +74,8 @@ struct outbuf {
     char data[];
 };
 
-struct conn_ops {
+struct conn_ops
+{
     /* Both return bytes moved, 0 when the transport would block, -1 on
      * error or end of stream. */
     int (*read)(struct conn *c, void *buf, unsigned int len);
@@ -78,14 +83,15 @@ struct conn_ops {
     void (*close)(struct conn *c);
 };
 
-struct conn {
+struct conn
+{
     struct conn *next;
     const struct conn_ops *ops;
-    int fd;                 /* socket, or -1 */
-    struct domain *domain;  /* ring connections: their domain */
+    int fd;                /* socket, or -1 */
+    struct domain *domain; /* ring connections: their domain */
     struct caller who;
-    bool needs_attach;      /* test socket: waiting for test-as-domain */
-    bool dead;              /* reaped by the main loop */
+    bool needs_attach; /* test socket: waiting for test-as-domain */
+    bool dead;         /* reaped by the main loop */
     /* Input assembly: header first, then hdr.len payload bytes. */
     struct xsd_sockmsg hdr;
     unsigned int hdr_used;
@@ -109,28 +115,23 @@ void conn_reap(struct daemon *d);
 void conn_input(struct daemon *d, struct conn *c);
 /* Writes queued output; returns true while some remains. */
 bool conn_flush(struct daemon *d, struct conn *c);
-void conn_send(struct daemon *d, struct conn *c, uint32_t type,
-               uint32_t req_id, uint32_t tx_id, const void *data,
-               unsigned int len);
-void conn_send_event(struct daemon *d, struct conn *c, const char *path,
-                     const char *token);
+void conn_send(struct daemon *d, struct conn *c, uint32_t type, uint32_t req_id, uint32_t tx_id,
+               const void *data, unsigned int len);
+void conn_send_event(struct daemon *d, struct conn *c, const char *path, const char *token);
 void conn_drop_state(struct daemon *d, struct conn *c);
 extern const struct conn_ops socket_conn_ops;
 
 /* proto.c */
 void proto_handle(struct daemon *d, struct conn *c);
-void proto_store_event(void *arg, const char *path, bool recursive,
-                       const struct perm *perms, unsigned int nperms);
-void trace(struct daemon *d, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void proto_store_event(void *arg, const char *path, bool recursive, const struct perm *perms,
+                       unsigned int nperms);
+void trace(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* domain.c */
 struct domain *domain_find(struct daemon *d, unsigned int domid);
-int domain_introduce(struct daemon *d, unsigned int domid, uint64_t mfn,
-                     uint32_t port);
+int domain_introduce(struct daemon *d, unsigned int domid, uint64_t mfn, uint32_t port);
 int domain_release(struct daemon *d, unsigned int domid);
-int domain_set_target(struct daemon *d, unsigned int domid,
-                      unsigned int target);
+int domain_set_target(struct daemon *d, unsigned int domid, unsigned int target);
 int domain_resume(struct daemon *d, unsigned int domid);
 void domain_xen_init(struct daemon *d);
 void domain_handle_evtchn(struct daemon *d);

@@ -38,24 +38,25 @@
 
 #define XS_PAGE_SIZE 4096
 
-struct domain {
+struct domain
+{
     struct domain *next;
     unsigned int domid;
     uint64_t mfn;
     uint32_t remote_port;
-    int local_port;                          /* -1 without Xen */
-    struct xenstore_domain_interface *intf;  /* NULL without Xen */
-    uint64_t map_index;                      /* gntdev offset of intf */
-    struct conn *conn;                       /* ring connection, or NULL */
-    int target;                              /* SET_TARGET, or -1 */
+    int local_port;                         /* -1 without Xen */
+    struct xenstore_domain_interface *intf; /* NULL without Xen */
+    uint64_t map_index;                     /* gntdev offset of intf */
+    struct conn *conn;                      /* ring connection, or NULL */
+    int target;                             /* SET_TARGET, or -1 */
 };
 
 struct domain *domain_find(struct daemon *d, unsigned int domid)
 {
     struct domain *dom;
 
-    for (dom = d->domains; dom; dom = dom->next)
-        if (dom->domid == domid)
+    for ( dom = d->domains; dom; dom = dom->next )
+        if ( dom->domid == domid )
             return dom;
     return NULL;
 }
@@ -76,9 +77,9 @@ int domain_target(struct daemon *d, unsigned int domid)
 
 static void ring_notify(struct daemon *d, struct domain *dom)
 {
-    struct ioctl_evtchn_notify n = { .port = (unsigned int)dom->local_port };
+    struct ioctl_evtchn_notify n = {.port = (unsigned int)dom->local_port};
 
-    if (dom->local_port >= 0)
+    if ( dom->local_port >= 0 )
         ioctl(d->evtchn_fd, IOCTL_EVTCHN_NOTIFY, &n);
 }
 
@@ -91,13 +92,13 @@ static int ring_read(struct conn *c, void *buf, unsigned int len)
     unsigned int avail, n;
 
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    if (prod - cons > XENSTORE_RING_SIZE)
+    if ( prod - cons > XENSTORE_RING_SIZE )
         return -1;
     avail = prod - cons;
     n = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons);
     n = n < avail ? n : avail;
     n = n < len ? n : len;
-    if (!n)
+    if ( !n )
         return 0;
     memcpy(buf, intf->req + MASK_XENSTORE_IDX(cons), n);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -113,13 +114,13 @@ static int ring_write(struct conn *c, const void *buf, unsigned int len)
     unsigned int space, n;
 
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (prod - cons > XENSTORE_RING_SIZE)
+    if ( prod - cons > XENSTORE_RING_SIZE )
         return -1;
     space = XENSTORE_RING_SIZE - (prod - cons);
     n = XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod);
     n = n < space ? n : space;
     n = n < len ? n : len;
-    if (!n)
+    if ( !n )
         return 0;
     memcpy(intf->rsp + MASK_XENSTORE_IDX(prod), buf, n);
     __atomic_thread_fence(__ATOMIC_RELEASE);
@@ -130,7 +131,7 @@ static int ring_write(struct conn *c, const void *buf, unsigned int len)
 
 static void ring_close(struct conn *c)
 {
-    if (c->domain && c->domain->conn == c)
+    if ( c->domain && c->domain->conn == c )
         c->domain->conn = NULL;
 }
 
@@ -144,13 +145,13 @@ static const struct conn_ops ring_conn_ops = {
 
 static void domain_unmap(struct daemon *d, struct domain *dom)
 {
-    struct ioctl_evtchn_unbind ub = { .port = (unsigned int)dom->local_port };
-    struct ioctl_gntdev_unmap_grant_ref um = { .index = dom->map_index,
-                                               .count = 1 };
+    struct ioctl_evtchn_unbind ub = {.port = (unsigned int)dom->local_port};
+    struct ioctl_gntdev_unmap_grant_ref um = {.index = dom->map_index, .count = 1};
 
-    if (dom->local_port >= 0)
+    if ( dom->local_port >= 0 )
         ioctl(d->evtchn_fd, IOCTL_EVTCHN_UNBIND, &ub);
-    if (dom->intf) {
+    if ( dom->intf )
+    {
         munmap(dom->intf, XS_PAGE_SIZE);
         ioctl(d->gntdev_fd, IOCTL_GNTDEV_UNMAP_GRANT_REF, &um);
     }
@@ -160,7 +161,7 @@ static void domain_unmap(struct daemon *d, struct domain *dom)
 
 static int domain_map(struct daemon *d, struct domain *dom)
 {
-    struct ioctl_gntdev_map_grant_ref m = { .count = 1 };
+    struct ioctl_gntdev_map_grant_ref m = {.count = 1};
     struct ioctl_evtchn_bind_interdomain b = {
         .remote_domain = dom->domid,
         .remote_port = dom->remote_port,
@@ -170,18 +171,20 @@ static int domain_map(struct daemon *d, struct domain *dom)
 
     m.refs[0].domid = dom->domid;
     m.refs[0].ref = GNTTAB_RESERVED_XENSTORE;
-    if (ioctl(d->gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &m))
+    if ( ioctl(d->gntdev_fd, IOCTL_GNTDEV_MAP_GRANT_REF, &m) )
         return EINVAL;
     dom->map_index = m.index;
-    page = mmap(NULL, XS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                d->gntdev_fd, (off_t)m.index);
-    if (page == MAP_FAILED) {
+    page =
+        mmap(NULL, XS_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, d->gntdev_fd, (off_t)m.index);
+    if ( page == MAP_FAILED )
+    {
         domain_unmap(d, dom);
         return EINVAL;
     }
     dom->intf = page;
     port = ioctl(d->evtchn_fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &b);
-    if (port < 0) {
+    if ( port < 0 )
+    {
         domain_unmap(d, dom);
         return EINVAL;
     }
@@ -191,13 +194,14 @@ static int domain_map(struct daemon *d, struct domain *dom)
 
 static int domain_connect(struct daemon *d, struct domain *dom)
 {
-    struct caller who = { dom->domid, false, -1 };
+    struct caller who = {dom->domid, false, -1};
     int rc = domain_map(d, dom);
 
-    if (rc)
+    if ( rc )
         return rc;
     dom->conn = conn_new(d, &ring_conn_ops, -1, &who);
-    if (!dom->conn) {
+    if ( !dom->conn )
+    {
         domain_unmap(d, dom);
         return ENOMEM;
     }
@@ -213,11 +217,11 @@ void domain_xen_init(struct daemon *d)
     d->evtchn_fd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
     d->gntdev_fd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
     d->xen = d->evtchn_fd >= 0 && d->gntdev_fd >= 0;
-    if (d->xen)
+    if ( d->xen )
         return;
-    if (d->evtchn_fd >= 0)
+    if ( d->evtchn_fd >= 0 )
         close(d->evtchn_fd);
-    if (d->gntdev_fd >= 0)
+    if ( d->gntdev_fd >= 0 )
         close(d->gntdev_fd);
     d->evtchn_fd = d->gntdev_fd = -1;
 }
@@ -226,21 +230,20 @@ void domain_xen_init(struct daemon *d)
 
 static void fire_special(struct daemon *d, const char *name)
 {
-    static const struct perm everybody = { 0, PERM_READ };
+    static const struct perm everybody = {0, PERM_READ};
 
     proto_store_event(d, name, false, &everybody, 1);
 }
 
-int domain_introduce(struct daemon *d, unsigned int domid, uint64_t mfn,
-                     uint32_t port)
+int domain_introduce(struct daemon *d, unsigned int domid, uint64_t mfn, uint32_t port)
 {
     struct domain *dom = domain_find(d, domid);
     int rc;
 
-    if (dom)
+    if ( dom )
         return dom->mfn == mfn && dom->remote_port == port ? 0 : EEXIST;
     dom = calloc(1, sizeof(*dom));
-    if (!dom)
+    if ( !dom )
         return ENOMEM;
     dom->domid = domid;
     dom->mfn = mfn;
@@ -248,7 +251,8 @@ int domain_introduce(struct daemon *d, unsigned int domid, uint64_t mfn,
     dom->local_port = -1;
     dom->target = -1;
     rc = d->xen ? domain_connect(d, dom) : 0;
-    if (rc) {
+    if ( rc )
+    {
         free(dom);
         return rc;
     }
@@ -264,21 +268,22 @@ int domain_release(struct daemon *d, unsigned int domid)
     struct domain **pp, *dom;
     struct conn *c;
 
-    for (pp = &d->domains; *pp && (*pp)->domid != domid; pp = &(*pp)->next)
+    for ( pp = &d->domains; *pp && (*pp)->domid != domid; pp = &(*pp)->next )
         ;
     dom = *pp;
-    if (!dom)
+    if ( !dom )
         return ENOENT;
     *pp = dom->next;
-    for (c = d->conns; c; c = c->next) {
-        if (c->domain == dom)
+    for ( c = d->conns; c; c = c->next )
+    {
+        if ( c->domain == dom )
             c->domain = NULL; /* keeps ring ops away from freed memory */
-        if (!c->who.privileged && !c->needs_attach && c->who.domid == domid)
+        if ( !c->who.privileged && !c->needs_attach && c->who.domid == domid )
             conn_kill(d, c, "domain released");
     }
     domain_unmap(d, dom);
     free(dom);
-    if (!d->keep_orphans)
+    if ( !d->keep_orphans )
         store_remove_owned(d->st, domid);
     trace(d, "domain %u released\n", domid);
     fire_special(d, "@releaseDomain");
@@ -290,17 +295,16 @@ int domain_resume(struct daemon *d, unsigned int domid)
     return domain_find(d, domid) ? 0 : ENOENT;
 }
 
-int domain_set_target(struct daemon *d, unsigned int domid,
-                      unsigned int target)
+int domain_set_target(struct daemon *d, unsigned int domid, unsigned int target)
 {
     struct domain *dom = domain_find(d, domid);
     struct conn *c;
 
-    if (!dom || !domain_find(d, target))
+    if ( !dom || !domain_find(d, target) )
         return ENOENT;
     dom->target = (int)target;
-    for (c = d->conns; c; c = c->next)
-        if (!c->who.privileged && c->who.domid == domid)
+    for ( c = d->conns; c; c = c->next )
+        if ( !c->who.privileged && c->who.domid == domid )
             c->who.target = (int)target;
     return 0;
 }
@@ -312,8 +316,8 @@ void domain_handle_evtchn(struct daemon *d)
     ssize_t n = read(d->evtchn_fd, ports, sizeof(ports));
     ssize_t i;
 
-    for (i = 0; i < n / (ssize_t)sizeof(ports[0]); i++)
-        if (write(d->evtchn_fd, &ports[i], sizeof(ports[i])) < 0)
+    for ( i = 0; i < n / (ssize_t)sizeof(ports[0]); i++ )
+        if ( write(d->evtchn_fd, &ports[i], sizeof(ports[i])) < 0 )
             trace(d, "evtchn: cannot unmask port %u\n", ports[i]);
 }
 
@@ -322,8 +326,9 @@ void domain_poll_rings(struct daemon *d)
 {
     struct domain *dom;
 
-    for (dom = d->domains; dom; dom = dom->next) {
-        if (!dom->conn || dom->conn->dead)
+    for ( dom = d->domains; dom; dom = dom->next )
+    {
+        if ( !dom->conn || dom->conn->dead )
             continue;
         conn_input(d, dom->conn);
         conn_flush(d, dom->conn);

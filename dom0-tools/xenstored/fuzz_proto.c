@@ -13,7 +13,8 @@
 
 #include "daemon.h"
 
-struct feed {
+struct feed
+{
     const uint8_t *data;
     size_t len, pos;
 };
@@ -25,7 +26,7 @@ static int feed_read(struct conn *c, void *buf, unsigned int len)
     size_t chunk = feed.pos < feed.len ? feed.data[feed.pos] % 64 + 1 : 0;
 
     (void)c;
-    if (feed.pos >= feed.len)
+    if ( feed.pos >= feed.len )
         return 0;
     feed.pos++;
     chunk = chunk < len ? chunk : len;
@@ -42,32 +43,33 @@ static int feed_write(struct conn *c, const void *buf, unsigned int len)
     return (int)len;
 }
 
-static const struct conn_ops feed_ops = { feed_read, feed_write, NULL };
+static const struct conn_ops feed_ops = {feed_read, feed_write, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static const struct caller dom0 = { 0, true, -1 };
-    struct caller domu = { 1, false, -1 };
-    struct daemon d = { .trace_fd = -1, .evtchn_fd = -1, .gntdev_fd = -1 };
+    static const struct caller dom0 = {0, true, -1};
+    struct caller domu = {1, false, -1};
+    struct daemon d = {.trace_fd = -1, .evtchn_fd = -1, .gntdev_fd = -1};
     struct conn *c;
 
-    if (size < 1)
+    if ( size < 1 )
         return 0;
-    d.quota = (struct store_quota){ 50, 256, 3, 40 };
-    d.limits = (struct conn_limits){ 4, 2, 64, 20, 65536 };
+    d.quota = (struct store_quota){50, 256, 3, 40};
+    d.limits = (struct conn_limits){4, 2, 64, 20, 65536};
     d.st = store_new(&d.quota, proto_store_event, &d);
-    if (!d.st)
+    if ( !d.st )
         return 0;
     domain_introduce(&d, 1, 0, 0);
     c = conn_new(&d, &feed_ops, -1, data[0] & 1 ? &domu : &dom0);
-    feed = (struct feed){ data + 1, size - 1, 0 };
-    while (c && !c->dead && feed.pos < feed.len) {
+    feed = (struct feed){data + 1, size - 1, 0};
+    while ( c && !c->dead && feed.pos < feed.len )
+    {
         conn_input(&d, c);
         conn_flush(&d, c);
     }
-    while (d.domains)
+    while ( d.domains )
         domain_release(&d, domain_first_id(&d));
-    for (c = d.conns; c; c = c->next)
+    for ( c = d.conns; c; c = c->next )
         conn_kill(&d, c, "end of input");
     conn_reap(&d);
     store_free(d.st);

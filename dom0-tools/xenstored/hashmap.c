@@ -10,7 +10,8 @@ uint32_t hmap_hash(const char *key)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
 
-    while (*key) {
+    while ( *key )
+    {
         h ^= (unsigned char)*key++;
         h *= 16777619u;
     }
@@ -35,11 +36,11 @@ struct hmap_link *hmap_get(const struct hmap *map, const char *key)
     uint32_t h;
     struct hmap_link *link;
 
-    if (!map->nbuckets)
+    if ( !map->nbuckets )
         return NULL;
     h = hmap_hash(key);
-    for (link = map->buckets[h & (map->nbuckets - 1)]; link; link = link->next)
-        if (link->hash == h && !strcmp(link->key, key))
+    for ( link = map->buckets[h & (map->nbuckets - 1)]; link; link = link->next )
+        if ( link->hash == h && !strcmp(link->key, key) )
             return link;
     return NULL;
 }
@@ -50,12 +51,14 @@ static int hmap_grow(struct hmap *map)
     struct hmap_link **nb = calloc(n, sizeof(*nb));
     size_t i;
 
-    if (!nb)
+    if ( !nb )
         return ENOMEM;
-    for (i = 0; i < map->nbuckets; i++) {
+    for ( i = 0; i < map->nbuckets; i++ )
+    {
         struct hmap_link *link = map->buckets[i], *next;
 
-        for (; link; link = next) {
+        for ( ; link; link = next )
+        {
             next = link->next;
             link->next = nb[link->hash & (n - 1)];
             nb[link->hash & (n - 1)] = link;
@@ -71,7 +74,7 @@ int hmap_insert(struct hmap *map, struct hmap_link *link, const char *key)
 {
     struct hmap_link **slot;
 
-    if (map->count >= map->nbuckets && hmap_grow(map))
+    if ( map->count >= map->nbuckets && hmap_grow(map) )
         return ENOMEM;
     link->key = key;
     link->hash = hmap_hash(key);
@@ -86,11 +89,13 @@ void hmap_remove(struct hmap *map, struct hmap_link *link)
 {
     struct hmap_link **slot;
 
-    if (!map->nbuckets)
+    if ( !map->nbuckets )
         return;
     slot = &map->buckets[link->hash & (map->nbuckets - 1)];
-    for (; *slot; slot = &(*slot)->next) {
-        if (*slot == link) {
+    for ( ; *slot; slot = &(*slot)->next )
+    {
+        if ( *slot == link )
+        {
             *slot = link->next;
             map->count--;
             return;
@@ -98,15 +103,16 @@ void hmap_remove(struct hmap *map, struct hmap_link *link)
     }
 }
 
-void hmap_foreach(const struct hmap *map,
-                  void (*fn)(struct hmap_link *link, void *arg), void *arg)
+void hmap_foreach(const struct hmap *map, void (*fn)(struct hmap_link *link, void *arg), void *arg)
 {
     size_t i;
 
-    for (i = 0; i < map->nbuckets; i++) {
+    for ( i = 0; i < map->nbuckets; i++ )
+    {
         struct hmap_link *link = map->buckets[i], *next;
 
-        for (; link; link = next) {
+        for ( ; link; link = next )
+        {
             next = link->next;
             fn(link, arg);
         }

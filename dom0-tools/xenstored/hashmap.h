@@ -13,21 +13,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct hmap_link {
+struct hmap_link
+{
     struct hmap_link *next; /* next entry in the same bucket */
     const char *key;        /* owned by the embedding object */
     uint32_t hash;
 };
 
 /* Invariant: count == number of links reachable from buckets. */
-struct hmap {
+struct hmap
+{
     struct hmap_link **buckets;
     size_t nbuckets; /* power of two, or 0 before the first insert */
     size_t count;
 };
 
-#define hmap_entry(link, type, member)                                         \
-    ((type *)((char *)(link) - offsetof(type, member)))
+#define hmap_entry(link, type, member) ((type *)((char *)(link)-offsetof(type, member)))
 
 uint32_t hmap_hash(const char *key);
 void hmap_init(struct hmap *map);
@@ -38,7 +39,6 @@ struct hmap_link *hmap_get(const struct hmap *map, const char *key);
 int hmap_insert(struct hmap *map, struct hmap_link *link, const char *key);
 void hmap_remove(struct hmap *map, struct hmap_link *link);
 /* Calls fn on every entry; fn may not modify the map. */
-void hmap_foreach(const struct hmap *map,
-                  void (*fn)(struct hmap_link *link, void *arg), void *arg);
+void hmap_foreach(const struct hmap *map, void (*fn)(struct hmap_link *link, void *arg), void *arg);
 
 #endif

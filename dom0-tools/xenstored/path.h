@@ -31,7 +31,7 @@ size_t path_domain_home(unsigned int domid, char *out, size_t size);
  * callers the part below their home may not exceed max_rel_len bytes.
  * Returns 0 or EINVAL.
  */
-int path_canonical(const char *in, unsigned int domid, bool privileged,
-                   unsigned int max_rel_len, bool allow_special, char *out);
+int path_canonical(const char *in, unsigned int domid, bool privileged, unsigned int max_rel_len,
+                   bool allow_special, char *out);
 
 #endif

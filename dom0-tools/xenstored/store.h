@@ -14,26 +14,29 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PERM_NONE 0x0u
-#define PERM_READ 0x1u
+#define PERM_NONE  0x0u
+#define PERM_READ  0x1u
 #define PERM_WRITE 0x2u
 #define PERM_OWNER 0x8u /* only as a result of permission checks */
 
 #define DOMID_COUNT 65536u
 
-struct perm {
+struct perm
+{
     uint32_t domid;
     uint32_t access; /* PERM_READ | PERM_WRITE */
 };
 
-struct caller {
+struct caller
+{
     unsigned int domid;
     bool privileged; /* dom0 socket/ring: bypasses checks and quotas */
     int target;      /* domain this caller acts for (SET_TARGET), or -1 */
 };
 
 /* Hard limits for unprivileged callers; 0 means unlimited. */
-struct store_quota {
+struct store_quota
+{
     unsigned int nodes;     /* nodes owned per domain (-E) */
     unsigned int node_size; /* data + children names + perms bytes (-S) */
     unsigned int perms;     /* extra permission entries per node (-A) */
@@ -51,8 +54,7 @@ typedef void (*store_event_fn)(void *arg, const char *path, bool recursive,
 struct store;
 struct txn;
 
-struct store *store_new(const struct store_quota *quota, store_event_fn fn,
-                        void *arg);
+struct store *store_new(const struct store_quota *quota, store_event_fn fn, void *arg);
 void store_free(struct store *st);
 unsigned int store_node_count(const struct store *st);
 unsigned int store_domain_nodes(const struct store *st, unsigned int domid);
@@ -60,28 +62,22 @@ void store_set_quota(struct store *st, const struct store_quota *quota);
 
 /* All operations return 0 or a positive errno value. */
 /* *data stays valid until the next change of the store or transaction. */
-int store_read(struct store *st, struct txn *tx, const struct caller *who,
-               const char *path, const char **data, unsigned int *len);
-int store_write(struct store *st, struct txn *tx, const struct caller *who,
-                const char *path, const void *data, unsigned int len);
-int store_mkdir(struct store *st, struct txn *tx, const struct caller *who,
-                const char *path);
-int store_rm(struct store *st, struct txn *tx, const struct caller *who,
-             const char *path);
+int store_read(struct store *st, struct txn *tx, const struct caller *who, const char *path,
+               const char **data, unsigned int *len);
+int store_write(struct store *st, struct txn *tx, const struct caller *who, const char *path,
+                const void *data, unsigned int len);
+int store_mkdir(struct store *st, struct txn *tx, const struct caller *who, const char *path);
+int store_rm(struct store *st, struct txn *tx, const struct caller *who, const char *path);
 /* Children as NUL-terminated names back to back; gen changes with them. */
-int store_directory(struct store *st, struct txn *tx,
-                    const struct caller *who, const char *path,
+int store_directory(struct store *st, struct txn *tx, const struct caller *who, const char *path,
                     const char **children, unsigned int *len, uint64_t *gen);
-int store_get_perms(struct store *st, struct txn *tx,
-                    const struct caller *who, const char *path,
+int store_get_perms(struct store *st, struct txn *tx, const struct caller *who, const char *path,
                     const struct perm **perms, unsigned int *n);
-int store_set_perms(struct store *st, struct txn *tx,
-                    const struct caller *who, const char *path,
+int store_set_perms(struct store *st, struct txn *tx, const struct caller *who, const char *path,
                     const struct perm *perms, unsigned int n);
 
 /* Transactions: the caller of start owns the transaction until end. */
-int store_txn_start(struct store *st, const struct caller *who,
-                    struct txn **out);
+int store_txn_start(struct store *st, const struct caller *who, struct txn **out);
 /* Commits (returns 0 or EAGAIN on conflict) or aborts; always frees tx. */
 int store_txn_end(struct store *st, struct txn *tx, bool commit);
 unsigned int store_txn_touched(const struct txn *tx);

@@ -16,35 +16,35 @@
 
 #include "store.h"
 
-struct watch {
+struct watch
+{
     struct watch *next;
-    void *owner;          /* the connection */
-    char *path;           /* canonical absolute path or @special */
+    void *owner; /* the connection */
+    char *path;  /* canonical absolute path or @special */
     char *token;
     unsigned int rel_off; /* bytes stripped from reported paths */
 };
 
-struct watch_list {
+struct watch_list
+{
     struct watch *head;
 };
 
 /* Delivers one event to the watch's owner. */
-typedef void (*watch_deliver_fn)(void *arg, const struct watch *w,
-                                 const char *path);
+typedef void (*watch_deliver_fn)(void *arg, const struct watch *w, const char *path);
 /* May the owner see a change of a node with these permissions? */
-typedef bool (*watch_visible_fn)(void *arg, const struct watch *w,
-                                 const struct perm *perms, unsigned int n);
+typedef bool (*watch_visible_fn)(void *arg, const struct watch *w, const struct perm *perms,
+                                 unsigned int n);
 
 /* Returns 0, EEXIST or ENOMEM. */
-int watch_add(struct watch_list *wl, void *owner, const char *path,
-              const char *token, unsigned int rel_off);
+int watch_add(struct watch_list *wl, void *owner, const char *path, const char *token,
+              unsigned int rel_off);
 /* Returns 0 or ENOENT. */
-int watch_remove(struct watch_list *wl, void *owner, const char *path,
-                 const char *token);
+int watch_remove(struct watch_list *wl, void *owner, const char *path, const char *token);
 void watch_remove_owner(struct watch_list *wl, void *owner);
 unsigned int watch_count(const struct watch_list *wl, const void *owner);
 void watch_fire(const struct watch_list *wl, const char *path, bool recursive,
-                const struct perm *perms, unsigned int nperms,
-                watch_visible_fn visible, watch_deliver_fn deliver, void *arg);
+                const struct perm *perms, unsigned int nperms, watch_visible_fn visible,
+                watch_deliver_fn deliver, void *arg);
 
 #endif

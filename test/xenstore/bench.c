@@ -32,14 +32,16 @@ static bool tx10(struct xs_handle *h, int id, long n)
     xs_transaction_t t;
     int i;
 
-    do {
+    do
+    {
         t = xs_transaction_start(h);
-        for (i = 0; i < 10; i++) {
+        for ( i = 0; i < 10; i++ )
+        {
             snprintf(path, sizeof(path), "/bench/c%d/t%d", id, i);
-            if (!xs_write(h, t, path, "v", 1))
+            if ( !xs_write(h, t, path, "v", 1) )
                 return false;
         }
-    } while (!xs_transaction_end(h, t, false) && errno == EAGAIN);
+    } while ( !xs_transaction_end(h, t, false) && errno == EAGAIN );
     (void)n;
     return true;
 }
@@ -51,9 +53,9 @@ static bool one_op(struct xs_handle *h, const char *op, int id, long n)
     void *p;
 
     snprintf(path, sizeof(path), "/bench/c%d/k%ld", id, n % 100);
-    if (!strcmp(op, "write"))
+    if ( !strcmp(op, "write") )
         return xs_write(h, XBT_NULL, path, "value", 5);
-    if (!strcmp(op, "tx10"))
+    if ( !strcmp(op, "tx10") )
         return tx10(h, id, n);
     snprintf(path, sizeof(path), strcmp(op, "read") ? "/bench/c%d" : "/bench/c%d/k1", id);
     p = strcmp(op, "read") ? (void *)xs_directory(h, XBT_NULL, path, &len)
@@ -69,13 +71,14 @@ static long client(const char *op, int id, double seconds)
     double end;
     long n = 0;
 
-    if (!h)
+    if ( !h )
         return -1;
     snprintf(path, sizeof(path), "/bench/c%d/k1", id);
     xs_write(h, XBT_NULL, path, "value", 5);
     end = now() + seconds;
-    while (now() < end) {
-        if (!one_op(h, op, id, n))
+    while ( now() < end )
+    {
+        if ( !one_op(h, op, id, n) )
             return -1;
         n++;
     }
@@ -88,24 +91,28 @@ static int run_ops(const char *op, int clients, double seconds)
     int fds[2], i, status;
     long total = 0, n;
 
-    if (pipe(fds))
+    if ( pipe(fds) )
         return 1;
-    for (i = 0; i < clients; i++) {
-        if (fork() == 0) {
+    for ( i = 0; i < clients; i++ )
+    {
+        if ( fork() == 0 )
+        {
             n = client(op, i, seconds);
-            if (write(fds[1], &n, sizeof(n)) != sizeof(n))
+            if ( write(fds[1], &n, sizeof(n)) != sizeof(n) )
                 _exit(1);
             _exit(0);
         }
     }
-    for (i = 0; i < clients; i++) {
-        if (read(fds[0], &n, sizeof(n)) != sizeof(n) || n < 0) {
+    for ( i = 0; i < clients; i++ )
+    {
+        if ( read(fds[0], &n, sizeof(n)) != sizeof(n) || n < 0 )
+        {
             fprintf(stderr, "xs-bench: client failed\n");
             return 1;
         }
         total += n;
     }
-    while (wait(&status) > 0)
+    while ( wait(&status) > 0 )
         ;
     printf("%.0f\n", (double)total / seconds);
     return 0;
@@ -117,9 +124,10 @@ static int fill(long n, const char *prefix)
     char path[128];
     long i;
 
-    for (i = 0; h && i < n; i++) {
+    for ( i = 0; h && i < n; i++ )
+    {
         snprintf(path, sizeof(path), "%s/d%ld/n%ld", prefix, i / 1000, i);
-        if (!xs_write(h, XBT_NULL, path, "0123456789", 10))
+        if ( !xs_write(h, XBT_NULL, path, "0123456789", 10) )
             return 1;
     }
     xs_close(h);
@@ -131,8 +139,8 @@ static int commits(long k)
     struct xs_handle *h = xs_open(0);
     long i;
 
-    for (i = 0; h && i < k; i++)
-        if (!tx10(h, 0, i))
+    for ( i = 0; h && i < k; i++ )
+        if ( !tx10(h, 0, i) )
             return 1;
     xs_close(h);
     return h ? 0 : 1;
@@ -140,16 +148,17 @@ static int commits(long k)
 
 int main(int argc, char **argv)
 {
-    if (argc < 4) {
+    if ( argc < 4 )
+    {
         fprintf(stderr, "usage: see the comment at the top of bench.c\n");
         return 2;
     }
     setenv("XENSTORED_PATH", argv[1], 1);
-    if (!strcmp(argv[2], "ops") && argc == 6)
+    if ( !strcmp(argv[2], "ops") && argc == 6 )
         return run_ops(argv[3], atoi(argv[4]), atof(argv[5]));
-    if (!strcmp(argv[2], "fill") && argc == 5)
+    if ( !strcmp(argv[2], "fill") && argc == 5 )
         return fill(atol(argv[3]), argv[4]);
-    if (!strcmp(argv[2], "commits"))
+    if ( !strcmp(argv[2], "commits") )
         return commits(atol(argv[3]));
     return 2;
 }

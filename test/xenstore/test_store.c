@@ -19,50 +19,48 @@
 #include "store.h"
 #include "watch.h"
 
-static const struct caller dom0 = { 0, true, -1 };
-static const struct caller dom5 = { 5, false, -1 };
-static const struct caller dom6 = { 6, false, -1 };
+static const struct caller dom0 = {0, true, -1};
+static const struct caller dom5 = {5, false, -1};
+static const struct caller dom6 = {6, false, -1};
 
 static char events[64][128];
 static unsigned int nevents;
 
-static void record_event(void *arg, const char *path, bool recursive,
-                         const struct perm *perms, unsigned int n)
+static void record_event(void *arg, const char *path, bool recursive, const struct perm *perms,
+                         unsigned int n)
 {
     (void)arg;
     (void)perms;
     (void)n;
-    if (nevents < 64)
-        snprintf(events[nevents++], sizeof(events[0]), "%s%s", path,
-                 recursive ? " (rm)" : "");
+    if ( nevents < 64 )
+        snprintf(events[nevents++], sizeof(events[0]), "%s%s", path, recursive ? " (rm)" : "");
 }
 
 static struct store *new_store(unsigned int nodes)
 {
-    struct store_quota q = { .nodes = nodes, .node_size = 64, .perms = 2,
-                             .tx_nodes = 50 };
+    struct store_quota q = {.nodes = nodes, .node_size = 64, .perms = 2, .tx_nodes = 50};
 
     nevents = 0;
     return store_new(&q, record_event, NULL);
 }
 
-static const char *read_s(struct store *st, struct txn *tx,
-                          const struct caller *who, const char *path)
+static const char *read_s(struct store *st, struct txn *tx, const struct caller *who,
+                          const char *path)
 {
     static char buf[256];
     const char *data;
     unsigned int len;
     int rc = store_read(st, tx, who, path, &data, &len);
 
-    if (rc)
+    if ( rc )
         snprintf(buf, sizeof(buf), "errno %d", rc);
     else
         snprintf(buf, sizeof(buf), "%.*s", (int)len, data);
     return buf;
 }
 
-static int write_s(struct store *st, struct txn *tx, const struct caller *who,
-                   const char *path, const char *val)
+static int write_s(struct store *st, struct txn *tx, const struct caller *who, const char *path,
+                   const char *val)
 {
     return store_write(st, tx, who, path, val, (unsigned int)strlen(val));
 }
@@ -121,7 +119,7 @@ static void test_paths(void **state)
 static void test_permissions(void **state)
 {
     struct store *st = new_store(0);
-    struct perm p[2] = { { 0, PERM_NONE }, { 5, PERM_READ } };
+    struct perm p[2] = {{0, PERM_NONE}, {5, PERM_READ}};
     const struct perm *got;
     unsigned int n;
 
@@ -150,8 +148,8 @@ static void test_permissions(void **state)
 static void test_target(void **state)
 {
     struct store *st = new_store(0);
-    struct perm p = { 7, PERM_NONE };
-    struct caller stub = { 8, false, 7 };
+    struct perm p = {7, PERM_NONE};
+    struct caller stub = {8, false, 7};
 
     (void)state;
     write_s(st, NULL, &dom0, "/g/a", "guest");
@@ -164,11 +162,11 @@ static void test_target(void **state)
 static void test_events(void **state)
 {
     struct store *st = new_store(0);
-    struct perm p = { 0, PERM_READ };
+    struct perm p = {0, PERM_READ};
 
     (void)state;
     write_s(st, NULL, &dom0, "/e/a/b", "1");
-    store_mkdir(st, NULL, &dom0, "/e/a/b");   /* exists: no event */
+    store_mkdir(st, NULL, &dom0, "/e/a/b"); /* exists: no event */
     store_mkdir(st, NULL, &dom0, "/e/m");
     store_set_perms(st, NULL, &dom0, "/e/m", &p, 1);
     store_rm(st, NULL, &dom0, "/e/a");
@@ -221,7 +219,7 @@ static void test_transaction_conflicts(void **state)
     store_txn_start(st, &dom0, &t3);
     read_s(st, t1, &dom0, "/c/a");
     write_s(st, t1, &dom0, "/c/a", "1");
-    read_s(st, t2, &dom0, "/c/a");  /* read-only, but of a node t1 changes */
+    read_s(st, t2, &dom0, "/c/a");       /* read-only, but of a node t1 changes */
     write_s(st, t3, &dom0, "/c/b", "3"); /* disjoint */
     assert_int_equal(store_txn_end(st, t1, true), 0);
     assert_int_equal(store_txn_end(st, t2, true), EAGAIN);
@@ -250,7 +248,8 @@ static void test_transaction_cost(void **state)
     int i;
 
     (void)state;
-    for (i = 0; i < 5000; i++) {
+    for ( i = 0; i < 5000; i++ )
+    {
         snprintf(path, sizeof(path), "/big/d%d/n%d", i % 50, i);
         write_s(st, NULL, &dom0, path, "x");
     }
@@ -268,7 +267,7 @@ static void test_transaction_cost(void **state)
 static void test_quota_nodes(void **state)
 {
     struct store *st = new_store(3);
-    struct perm p = { 5, PERM_NONE };
+    struct perm p = {5, PERM_NONE};
     struct txn *tx;
 
     (void)state;
@@ -296,8 +295,7 @@ static void test_quota_nodes(void **state)
 static void test_quota_sizes(void **state)
 {
     struct store *st = new_store(0);
-    struct perm p[4] = { { 5, PERM_NONE }, { 1, PERM_READ }, { 2, PERM_READ },
-                         { 3, PERM_READ } };
+    struct perm p[4] = {{5, PERM_NONE}, {1, PERM_READ}, {2, PERM_READ}, {3, PERM_READ}};
     char big[100];
     struct txn *tx;
     int i;
@@ -312,11 +310,12 @@ static void test_quota_sizes(void **state)
     assert_int_equal(store_set_perms(st, NULL, &dom5, "/q/a", p, 4), ENOSPC);
     assert_int_equal(store_set_perms(st, NULL, &dom5, "/q/a", p, 3), 0);
     store_txn_start(st, &dom5, &tx);
-    for (i = 0; i < 60; i++) {
+    for ( i = 0; i < 60; i++ )
+    {
         char path[32];
 
         snprintf(path, sizeof(path), "/q/n%d", i);
-        if (store_mkdir(st, tx, &dom5, path))
+        if ( store_mkdir(st, tx, &dom5, path) )
             break;
     }
     assert_true(i < 60 && store_txn_touched(tx) <= 50);
@@ -332,14 +331,13 @@ static unsigned int ndelivered;
 static void deliver(void *arg, const struct watch *w, const char *path)
 {
     (void)arg;
-    snprintf(delivered[ndelivered++ % 16], sizeof(delivered[0]), "%s %s", path,
-             w->token);
+    snprintf(delivered[ndelivered++ % 16], sizeof(delivered[0]), "%s %s", path, w->token);
 }
 
 static void test_watch_matching(void **state)
 {
-    struct watch_list wl = { NULL };
-    static const struct perm p = { 0, PERM_NONE };
+    struct watch_list wl = {NULL};
+    static const struct perm p = {0, PERM_NONE};
     int owner_a, owner_b;
 
     (void)state;
