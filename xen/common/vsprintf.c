@@ -85,10 +85,11 @@ static void put_num(struct out *o, unsigned long long v, bool neg, unsigned int 
         sign = ' ';
     if ( (sp->flags & F_ALT) && base == 16 && n && !(n == 1 && tmp[0] == '0') )
         prefix = (sp->flags & F_UPPER) ? "0X" : "0x";
-    if ( (sp->flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0') )
-        prefix = "0";
 
     zeros = sp->precision > n ? sp->precision - n : 0;
+    /* '#' with 'o' makes the first digit a 0, unless the precision already did. */
+    if ( (sp->flags & F_ALT) && base == 8 && !zeros && (n == 0 || tmp[n - 1] != '0') )
+        prefix = "0";
     total = n + zeros + (sign ? 1 : 0) + (int)strlen(prefix);
     if ( sp->precision < 0 && (sp->flags & F_ZERO) && !(sp->flags & F_LEFT) && sp->width > total )
     {
@@ -195,6 +196,25 @@ static long long arg_signed(const struct spec *sp, va_list *ap)
     }
 }
 
+/* u o x X: '+' and ' ' are for signed conversions only. */
+static void put_unsigned(struct out *o, char conv, struct spec *sp, va_list *ap)
+{
+    sp->flags &= ~(F_PLUS | F_SPACE);
+    if ( conv == 'X' )
+        sp->flags |= F_UPPER;
+    put_num(o, arg_unsigned(sp, ap), false, conv == 'u' ? 10 : conv == 'o' ? 8 : 16, sp);
+}
+
+/* %c writes its character even when it is NUL (put_str would stop there). */
+static void put_char(struct out *o, char c, const struct spec *sp)
+{
+    if ( !(sp->flags & F_LEFT) )
+        pad(o, ' ', sp->width - 1);
+    put(o, c);
+    if ( sp->flags & F_LEFT )
+        pad(o, ' ', sp->width - 1);
+}
+
 /* %p and its extensions; returns the format position after the conversion. */
 static const char *put_pointer(struct out *o, const char *fmt, struct spec *sp, va_list *ap)
 {
@@ -219,9 +239,12 @@ static const char *put_pointer(struct out *o, const char *fmt, struct spec *sp, 
         }
         fmt++;
     }
-    sp->flags |= F_ALT | F_ZERO;
-    if ( sp->width < 0 || sp->width == 0 )
-        sp->width = 18;
+    /* "0x" and 16 digits, NULL included ('#' would drop the 0x for zero). */
+    put(o, '0');
+    put(o, 'x');
+    sp->flags = F_ZERO;
+    sp->width = 16;
+    sp->precision = -1;
     put_num(o, p, false, 16, sp);
     return fmt + 1;
 }
@@ -250,17 +273,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list args)
             put_num(&o, v < 0 ? -(unsigned long long)v : (unsigned long long)v, v < 0, 10, &sp);
             break;
         }
-        case 'u': put_num(&o, arg_unsigned(&sp, &ap), false, 10, &sp); break;
-        case 'o': put_num(&o, arg_unsigned(&sp, &ap), false, 8, &sp); break;
-        case 'X': sp.flags |= F_UPPER; /* fall through */
-        case 'x': put_num(&o, arg_unsigned(&sp, &ap), false, 16, &sp); break;
-        case 'c':
-        {
-            char s[2] = {(char)va_arg(ap, int), 0};
-            sp.precision = 1;
-            put_str(&o, s, &sp);
-            break;
-        }
+        case 'u':
+        case 'o':
+        case 'x':
+        case 'X': put_unsigned(&o, *fmt, &sp, &ap); break;
+        case 'c': put_char(&o, (char)va_arg(ap, int), &sp); break;
         case 's': put_str(&o, va_arg(ap, const char *), &sp); break;
         case 'p': fmt = put_pointer(&o, fmt, &sp, &ap); continue;
         case '%': put(&o, '%'); break;
