@@ -1,6 +1,7 @@
 #!/bin/sh
 # Make a GRUB 2 rescue ISO that boots xen/xen.gz with multiboot2 on the serial
 # console:  mkiso.sh OUT.iso "hypervisor options" [module-file "module args"]...
+# MKISO_XEN=path/to/xen.gz boots another hypervisor image (e.g. Debian's Xen).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 opts=$2
@@ -8,7 +9,7 @@ shift 2
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 mkdir -p "$dir/boot/grub"
-cp "$top/xen/xen.gz" "$dir/boot/xen.gz"
+cp "${MKISO_XEN:-$top/xen/xen.gz}" "$dir/boot/xen.gz"
 {
     echo 'serial --unit=0 --speed=115200'
     echo 'terminal_input serial'
