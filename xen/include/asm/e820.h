@@ -30,4 +30,11 @@ unsigned int e820_sanitise(struct e820entry *map, unsigned int n, unsigned int m
 /* Total bytes of type E820_RAM. */
 u64 e820_ram_total(const struct e820entry *map, unsigned int n);
 
+/* printk a map, one " [start, end] (type)" line per range, end inclusive. */
+void e820_print(const struct e820entry *map, unsigned int n);
+
+/* The sanitised machine map, set up by memory_init(). */
+extern struct e820entry e820_map[E820_MAX];
+extern unsigned int e820_nr;
+
 #endif
