@@ -24,6 +24,11 @@ int parse_bool(const char *s, const char *end)
     return -1;
 }
 
+static bool is_hex_digit(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 unsigned long simple_strtoul(const char *s, const char **end, unsigned int base)
 {
     unsigned long v = 0;
@@ -31,7 +36,8 @@ unsigned long simple_strtoul(const char *s, const char **end, unsigned int base)
     if ( base == 0 )
     {
         base = 10;
-        if ( s[0] == '0' && (s[1] == 'x' || s[1] == 'X') )
+        /* "0x" is a prefix only before a hex digit: "0x" alone is 0 then "x". */
+        if ( s[0] == '0' && (s[1] == 'x' || s[1] == 'X') && is_hex_digit(s[2]) )
             base = 16, s += 2;
         else if ( s[0] == '0' && s[1] )
             base = 8, s++;
@@ -88,11 +94,14 @@ static int set_uint(const struct kernel_param *p, const char *val, bool size)
     const char *end;
     unsigned long long v;
 
-    if ( !val || !*val )
+    /* At least one digit: "G" or "" must not silently mean 0. */
+    if ( !val || *val < '0' || *val > '9' )
         return -EINVAL;
     v = size ? parse_size_and_unit(val, &end) : simple_strtoul(val, &end, 0);
     if ( *end )
         return -EINVAL;
+    if ( p->size < sizeof(v) && (v >> (p->size * 8)) )
+        return -EOVERFLOW;
     switch ( p->size )
     {
     case 1: *(u8 *)p->u.var = (u8)v; break;
