@@ -57,11 +57,18 @@ static const uint64_t *l1_table_of(const void *va)
     return t;
 }
 
-uint64_t l1e_read(const void *va)
+uint64_t *l1e_ptr(const void *va)
 {
     const uint64_t *l1 = l1_table_of(va);
 
-    return l1 ? l1[((unsigned long)va >> 12) & 511] : 0;
+    return l1 ? (uint64_t *)&l1[((unsigned long)va >> 12) & 511] : NULL;
+}
+
+uint64_t l1e_read(const void *va)
+{
+    const uint64_t *e = l1e_ptr(va);
+
+    return e ? *e : 0;
 }
 
 uint64_t l1e_maddr(const void *va)

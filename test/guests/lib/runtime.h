@@ -125,6 +125,8 @@ unsigned long virt_to_mfn(const void *va);
 void *pfn_to_virt(unsigned long pfn); /* only for the initial mapping */
 /* Machine address of the L1 entry mapping va (0 if not mapped by 4K). */
 uint64_t l1e_maddr(const void *va);
+/* Where the L1 entry for va lives in the (read-only) initial mapping. */
+uint64_t *l1e_ptr(const void *va);
 /* The L1 entry mapping va (0 if none). */
 uint64_t l1e_read(const void *va);
 /* System time in ns from vcpu_time_info and the TSC. */
