@@ -21,6 +21,10 @@
 #include <xen/param.h>
 #include <xen/spinlock.h>
 #include <xen/time.h>
+#include <xen/hypercall.h>
+#include <xen/sched.h>
+#include <asm/guest_access.h>
+#include <public/xen.h>
 
 #define CONRING_SIZE 16384 /* power of two */
 #define MAX_DRIVERS  4
@@ -241,5 +245,55 @@ void console_poll_input(void)
             continue;
         while ( (c = drivers[i]->getc()) >= 0 )
             console_handle_input((char)c);
+    }
+}
+
+/*
+ * Guest output (console_io write). dom0's text goes out as it is, since it
+ * may be interactive; other domains' lines get a "(dN) " prefix.
+ */
+static void guest_console_write(const struct domain *d, const char *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+    static bool guest_line_start = true;
+    char prefix[16];
+
+    for ( size_t i = 0; i < len; i++ )
+    {
+        if ( !d->is_privileged && guest_line_start )
+        {
+            snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+            emit_str(prefix);
+        }
+        emit(buf[i]);
+        guest_line_start = buf[i] == '\n';
+    }
+    start_of_line = guest_line_start;
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
+{
+    char chunk[128];
+    unsigned long done = 0;
+
+    switch ( cmd )
+    {
+    case CONSOLEIO_write:
+        while ( done < count )
+        {
+            size_t n = min((unsigned long)sizeof(chunk), count - done);
+
+            if ( copy_from_guest_va(chunk, buffer + done, n) )
+                return -EFAULT;
+            guest_console_write(current->domain, chunk, n);
+            done += n;
+        }
+        return 0;
+    case CONSOLEIO_read:
+        if ( !current->domain->is_privileged )
+            return -EPERM;
+        return console_read_input(buffer, count);
+    default: return -ENOSYS;
     }
 }

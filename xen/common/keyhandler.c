@@ -6,6 +6,8 @@
  */
 #include <xen/console.h>
 #include <xen/lib.h>
+#include <xen/spinlock.h>
+#include <asm/guest_access.h>
 
 #define SWITCH_CODE 0x01 /* Ctrl-A */
 
@@ -14,7 +16,44 @@ extern const struct keyhandler __keyhandler_start[], __keyhandler_end[];
 static bool input_to_dom0;
 static unsigned int switch_count;
 
-bool console_input_is_dom0(void);
+/* Serial input waiting for dom0's CONSOLEIO_read; protected by input_lock. */
+#define INPUT_RING 1024
+static char input_ring[INPUT_RING];
+static unsigned int input_prod, input_cons;
+static DEFINE_SPINLOCK(input_lock);
+
+static void queue_for_dom0(char c)
+{
+    unsigned long flags = spin_lock_irqsave(&input_lock);
+
+    if ( input_prod - input_cons < INPUT_RING )
+        input_ring[input_prod++ % INPUT_RING] = c;
+    spin_unlock_irqrestore(&input_lock, flags);
+}
+
+/* CONSOLEIO_read: copy up to count queued characters to the guest. */
+long console_read_input(unsigned long buffer, unsigned long count)
+{
+    char chunk[64];
+    long done = 0;
+
+    while ( (unsigned long)done < count )
+    {
+        unsigned long flags = spin_lock_irqsave(&input_lock);
+        unsigned int n = 0;
+
+        while ( n < sizeof(chunk) && (unsigned long)done + n < count && input_cons != input_prod )
+            chunk[n++] = input_ring[input_cons++ % INPUT_RING];
+        spin_unlock_irqrestore(&input_lock, flags);
+        if ( !n )
+            break;
+        if ( copy_to_guest_va(buffer + done, chunk, n) )
+            return -EFAULT;
+        done += n;
+    }
+    return done;
+}
+
 bool console_input_is_dom0(void)
 {
     return input_to_dom0;
@@ -52,7 +91,8 @@ void console_handle_input(char c)
         return;
     }
     switch_count = 0;
-    if ( !input_to_dom0 )
+    if ( input_to_dom0 )
+        queue_for_dom0(c);
+    else
         dispatch_key(c);
-    /* Input for dom0 is queued by the console_io hypercall code (not yet). */
 }

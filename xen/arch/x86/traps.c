@@ -22,6 +22,7 @@
 #include <asm/page.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
+#include <asm/pv.h>
 #include <asm/traps.h>
 
 struct __packed tss64
@@ -55,7 +56,7 @@ struct cpu_tables
 static struct gate idt_table[256] __aligned(16);
 static irq_handler_t irq_handlers[256];
 DEFINE_PER_CPU(struct cpu_tables, cpu_tables);
-extern const char entry_stubs[], _stext[], _etext[];
+extern const char entry_stubs[], _stext[], _etext[], syscall_entry[], cstar_entry[];
 extern const struct exception_table_entry __ex_table_start[], __ex_table_end[];
 
 static const char *const exc_names[32] = {
@@ -124,6 +125,24 @@ static void fill_gdt(u64 *gdt, const struct tss64 *tss)
     gdt[GDT_IDX(TSS_SELECTOR) + 1] = t >> 32;
 }
 
+/*
+ * SYSCALL from ring 3 enters at syscall_entry with interrupts off; the shadow
+ * GS base points at this CPU's cpu_info for the stack switch (see entry.S).
+ * SYSRET's selector base makes CS 0xe033 and SS 0xe02b, the flat ring-3
+ * selectors of the Xen ABI.
+ */
+static void syscall_init(struct cpu_info *ci)
+{
+    ci->frame_top = guest_frame_top(ci);
+    wrmsr(MSR_STAR, ((u64)FLAT_RING3_CS32_SEL << 48) | ((u64)__HYPERVISOR_CS << 32));
+    wrmsr(MSR_LSTAR, (unsigned long)syscall_entry);
+    wrmsr(MSR_CSTAR, (unsigned long)cstar_entry);
+    wrmsr(MSR_SYSCALL_MASK, X86_EFLAGS_IF | X86_EFLAGS_TF | X86_EFLAGS_DF | X86_EFLAGS_NT |
+                                X86_EFLAGS_AC | X86_EFLAGS_IOPL);
+    wrmsr(MSR_SHADOW_GS_BASE, (unsigned long)ci);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
+
 /* Load this CPU's GDT, TSS and the IDT; stack_base is its STACK_SIZE block. */
 void cpu_init_tables(unsigned int cpu, void *stack_base)
 {
@@ -139,6 +158,7 @@ void cpu_init_tables(unsigned int cpu, void *stack_base)
     BUILD_BUG_ON(offsetof(struct cpu_info, processor_id) != CPUINFO_processor_id);
     BUILD_BUG_ON(offsetof(struct cpu_info, syscall_scratch) != CPUINFO_syscall_scratch);
     BUILD_BUG_ON(offsetof(struct cpu_info, guest_cpu_user_regs.es) != CPUINFO_frame_top);
+    BUILD_BUG_ON(offsetof(struct cpu_info, frame_top) != CPUINFO_frame_top_ptr);
     BUILD_BUG_ON(CPUINFO_frame_top % 16 != (CPUINFO_SIZE % 16));
     memset(t, 0, sizeof(*t));
     t->tss.ist[IST_DF - 1] = (unsigned long)base + 2 * PAGE_SIZE;
@@ -158,6 +178,7 @@ void cpu_init_tables(unsigned int cpu, void *stack_base)
                      "r"(0));
     __asm__ volatile("ltr %w0" ::"r"(TSS_SELECTOR));
     __asm__ volatile("lidt %0" ::"m"(idtr));
+    syscall_init((struct cpu_info *)(base + STACK_SIZE) - 1);
 }
 
 static bool search_exception_table(struct cpu_user_regs *regs)
@@ -233,6 +254,11 @@ static void do_exception(struct cpu_user_regs *regs)
     if ( vec == X86_EXC_NMI )
     {
         printk(XENLOG_WARNING "NMI received on CPU %u\n", smp_processor_id());
+        return;
+    }
+    if ( regs->cs & 3 )
+    {
+        pv_handle_exception(regs);
         return;
     }
     if ( search_exception_table(regs) )

@@ -31,9 +31,11 @@ struct cpu_info
     struct cpu_user_regs guest_cpu_user_regs;
     unsigned int processor_id;
     unsigned int apic_id;
-    struct vcpu *current;
+    struct vcpu *curr_vcpu; /* NULL while idle */
     unsigned long per_cpu_offset;
     unsigned long syscall_scratch; /* guest %rsp while the SYSCALL path switches stacks */
+    unsigned long frame_top;       /* guest_frame_top(this): the SYSCALL path's stack */
+    unsigned long spare;           /* keeps frame_top % 16 == CPUINFO_SIZE % 16 */
 };
 
 /* Where TSS.rsp0 and the SYSCALL path put the top of a guest frame. */

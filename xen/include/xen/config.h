@@ -37,6 +37,10 @@
 
 #define L4_SLOT_VA(s) (_AC(0xffff000000000000, UL) | (_AC(s, UL) << L4_PAGE_SHIFT))
 
+/* The hole the Xen ABI reserves for the hypervisor (public/arch-x86/xen-x86_64.h). */
+#define HYPERVISOR_VIRT_START_ADDR L4_SLOT_VA(256)
+#define HYPERVISOR_VIRT_END_ADDR   L4_SLOT_VA(272)
+
 #define RO_MPT_VIRT_START     L4_SLOT_VA(256)
 #define RO_MPT_VIRT_END       (RO_MPT_VIRT_START + (_AC(1, UL) << 38))
 #define RDWR_MPT_VIRT_START   L4_SLOT_VA(257)
@@ -57,11 +61,12 @@
 #define STACK_ORDER    3 /* 32 KiB per-CPU stack */
 #define STACK_SIZE     (PAGE_SIZE << STACK_ORDER)
 #define IST_STACK_SIZE PAGE_SIZE /* NMI, #DF, #MC each */
-#define CPUINFO_SIZE   232       /* sizeof(struct cpu_info) */
+#define CPUINFO_SIZE   248       /* sizeof(struct cpu_info) */
 /* Offsets into struct cpu_info for assembly (checked at build time). */
 #define CPUINFO_processor_id    200
 #define CPUINFO_syscall_scratch 224
-#define CPUINFO_frame_top       168
+#define CPUINFO_frame_top       168 /* offset of guest_cpu_user_regs.es */
+#define CPUINFO_frame_top_ptr   232 /* offset of the frame_top field */
 
 /* Hypervisor selectors, at Xen's values so PV guests see the same GDT. */
 #define FIRST_RESERVED_GDT_PAGE  14

@@ -33,5 +33,7 @@ struct keyhandler
     static const struct keyhandler __used __section(".keyhandler") __aligned(8) __kh_##f = {k, f, d}
 
 void ns16550_init(void);
+long console_read_input(unsigned long guest_buffer, unsigned long count);
+bool console_input_is_dom0(void);
 
 #endif

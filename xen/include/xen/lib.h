@@ -6,6 +6,7 @@
 #include <xen/config.h>
 #include <xen/types.h>
 
+#define BITS_PER_LONG   64
 #define ARRAY_SIZE(a)   (sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 #define likely(x)       __builtin_expect(!!(x), 1)
@@ -18,18 +19,17 @@
 #define ACCESS_ONCE(x)  (*(volatile __typeof__(x) *)&(x))
 #define barrier()       __asm__ __volatile__("" ::: "memory")
 
-#define min(a, b)                                                                                  \
+/* min/max evaluate each argument once; unique local names allow nesting. */
+#define __PASTE2(a, b) a##b
+#define __PASTE(a, b)  __PASTE2(a, b)
+#define __cmp_once(op, a, b, x, y)                                                                 \
     ({                                                                                             \
-        __typeof__(a) a_ = (a);                                                                    \
-        __typeof__(b) b_ = (b);                                                                    \
-        a_ < b_ ? a_ : b_;                                                                         \
+        __typeof__(a) x = (a);                                                                     \
+        __typeof__(b) y = (b);                                                                     \
+        x op y ? x : y;                                                                            \
     })
-#define max(a, b)                                                                                  \
-    ({                                                                                             \
-        __typeof__(a) a_ = (a);                                                                    \
-        __typeof__(b) b_ = (b);                                                                    \
-        a_ > b_ ? a_ : b_;                                                                         \
-    })
+#define min(a, b)                     __cmp_once(<, a, b, __PASTE(min_a_, __COUNTER__), __PASTE(min_b_, __COUNTER__))
+#define max(a, b)                     __cmp_once(>, a, b, __PASTE(max_a_, __COUNTER__), __PASTE(max_b_, __COUNTER__))
 #define ROUNDUP(x, a)                 (((x) + (a)-1) & ~((__typeof__(x))(a)-1))
 #define ROUNDDOWN(x, a)               ((x) & ~((__typeof__(x))(a)-1))
 #define DIV_ROUND_UP(n, d)            (((n) + (d)-1) / (d))

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hypercall table: the one place that maps hypercall numbers to handlers.
+ *
+ * A 64-bit PV guest kernel issues a hypercall with SYSCALL (inline, or via a
+ * stub of the hypercall page): number in rax, arguments in rdi, rsi, rdx,
+ * r10, r8; the result goes back in rax. Each row names the handler, its
+ * permission and how many arguments it takes. Handlers take unsigned longs
+ * and convert them themselves, so the table needs no casts. Numbers without
+ * a row answer -ENOSYS, as Xen does for what it does not implement.
+ */
+#include <xen/errno.h>
+#include <xen/hypercall.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <asm/pv.h>
+
+enum hc_perm {
+    HC_ANY,  /* any PV guest */
+    HC_PRIV, /* privileged domains (dom0) only */
+};
+
+typedef long (*hypercall_fn_t)(const unsigned long *a);
+
+struct hypercall_row
+{
+    hypercall_fn_t fn;
+    enum hc_perm perm;
+    const char *name;
+};
+
+#define THUNK0(n)                                                                                  \
+    static long hc_##n(const unsigned long *a)                                                     \
+    {                                                                                              \
+        (void)a;                                                                                   \
+        return do_##n();                                                                           \
+    }
+#define THUNK1(n)                                                                                  \
+    static long hc_##n(const unsigned long *a)                                                     \
+    {                                                                                              \
+        return do_##n(a[0]);                                                                       \
+    }
+#define THUNK2(n)                                                                                  \
+    static long hc_##n(const unsigned long *a)                                                     \
+    {                                                                                              \
+        return do_##n(a[0], a[1]);                                                                 \
+    }
+#define THUNK3(n)                                                                                  \
+    static long hc_##n(const unsigned long *a)                                                     \
+    {                                                                                              \
+        return do_##n(a[0], a[1], a[2]);                                                           \
+    }
+
+THUNK1(set_trap_table)
+THUNK2(stack_switch)
+THUNK1(fpu_taskswitch)
+THUNK2(xen_version)
+THUNK3(console_io)
+THUNK2(vm_assist)
+THUNK0(iret)
+THUNK2(sched_op)
+THUNK2(callback_op)
+
+#define ROW(nr, n, p) [__HYPERVISOR_##nr] = {hc_##n, p, #n}
+
+static const struct hypercall_row hypercall_table[] = {
+    ROW(set_trap_table, set_trap_table, HC_ANY),
+    ROW(stack_switch, stack_switch, HC_ANY),
+    ROW(fpu_taskswitch, fpu_taskswitch, HC_ANY),
+    ROW(xen_version, xen_version, HC_ANY),
+    ROW(console_io, console_io, HC_ANY),
+    ROW(vm_assist, vm_assist, HC_ANY),
+    ROW(iret, iret, HC_ANY),
+    ROW(sched_op, sched_op, HC_ANY),
+    ROW(callback_op, callback_op, HC_ANY),
+};
+
+void pv_hypercall(struct cpu_user_regs *regs)
+{
+    unsigned long nr = regs->rax;
+    const unsigned long args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8};
+    const struct hypercall_row *row;
+
+    if ( nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].fn )
+    {
+        regs->rax = -ENOSYS;
+        return;
+    }
+    row = &hypercall_table[nr];
+    if ( row->perm == HC_PRIV && !current->domain->is_privileged )
+    {
+        regs->rax = -EPERM;
+        return;
+    }
+    regs->rax = row->fn(args);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * PV vCPU mode and exception routing.
+ *
+ * Exceptions a guest raises come here from do_entry(): the ones the
+ * hypervisor must look at first (#PF for writable page tables, #GP for
+ * privileged instructions and software interrupts, #UD for the forced
+ * CPUID prefix) are tried against the emulators; everything else goes to
+ * the guest's own handler through its virtual IDT.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/sched.h>
+#include <asm/page.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/traps.h>
+
+void pv_load_page_tables(struct vcpu *v)
+{
+    unsigned long mfn = v->pv.in_kernel ? v->pv.guest_table : v->pv.guest_table_user;
+
+    ASSERT(mfn);
+    write_cr3(pfn_to_paddr(mfn));
+}
+
+/*
+ * "int $n" from ring 3 raises #GP with the vector in the error code when the
+ * gate's DPL forbids it; the guest's virtual IDT decides whether the guest
+ * may use that vector from its current mode.
+ */
+static bool bounce_software_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    unsigned int vector = regs->error_code >> 3;
+    const struct trap_info *ti = &v->pv.trap_ctxt[vector];
+    unsigned int needed_dpl = v->pv.in_kernel ? 1 : 3;
+
+    if ( (regs->error_code & 7) != 2 || !ti->address || TI_GET_DPL(ti) < needed_dpl )
+        return false;
+    regs->rip += 2; /* "int imm8" */
+    pv_inject_exception(v, vector, 0);
+    return true;
+}
+
+void pv_handle_exception(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vector = regs->entry_vector;
+
+    switch ( vector )
+    {
+    case X86_EXC_DF:
+    case X86_EXC_MC: fatal_trap(regs, "machine check or double fault in guest context");
+    case X86_EXC_PF: pv_inject_page_fault(v, read_cr2(), regs->error_code); return;
+    case X86_EXC_GP:
+        if ( bounce_software_interrupt(v, regs) || pv_emulate_privileged_op(regs) )
+            return;
+        break;
+    case X86_EXC_UD:
+        if ( pv_emulate_forced_cpuid(regs) )
+            return;
+        break;
+    default: break;
+    }
+    pv_inject_exception(v, vector, regs->error_code);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Interfaces between the PV guest support files (arch/x86/pv/). */
+#ifndef ASM_PV_H
+#define ASM_PV_H
+
+#include <xen/sched.h>
+
+struct cpu_user_regs *guest_cpu_user_regs(void);
+
+static inline bool is_canonical(unsigned long va)
+{
+    return ((long)va >> 47) == 0 || ((long)va >> 47) == -1;
+}
+
+/* traps.c */
+void toggle_guest_mode(struct vcpu *v);
+void pv_inject_exception(struct vcpu *v, unsigned int vector, u32 error_code);
+void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, u32 error_code);
+bool pv_return_selectors_ok(unsigned long cs, unsigned long ss);
+void pv_syscall_entry(struct cpu_user_regs *regs);
+void pv_prepare_exit(struct cpu_user_regs *regs);
+void pv_handle_exception(struct cpu_user_regs *regs);
+
+/* emulate.c: true when the instruction at regs->rip was emulated. */
+bool pv_emulate_privileged_op(struct cpu_user_regs *regs);
+bool pv_emulate_forced_cpuid(struct cpu_user_regs *regs);
+struct cpuid_regs;
+void pv_cpuid(const struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r);
+
+/* hypercall.c */
+void pv_hypercall(struct cpu_user_regs *regs);
+
+/* domain.c: load CR3 for the vCPU's current mode. */
+void pv_load_page_tables(struct vcpu *v);
+
+/* Hypercall handlers implemented under arch/x86/pv/. */
+long do_set_trap_table(unsigned long guest_va);
+long do_stack_switch(unsigned long ss, unsigned long esp);
+long do_callback_op(unsigned long cmd, unsigned long arg);
+long do_iret(void);
+long do_fpu_taskswitch(unsigned long set);
+
+void domain_crash(struct domain *d);
+
+#endif

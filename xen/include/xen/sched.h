@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Domains and virtual CPUs.
+ *
+ * A domain owns memory (its page list), event channels, a grant table and a
+ * set of vCPUs. A vCPU is the unit the scheduler runs; for a 64-bit PV guest
+ * its state is the register frame saved in cpu_info while it is in the
+ * hypervisor (or in vcpu->arch.user_regs while descheduled) plus the virtual
+ * CPU state in struct pv_vcpu: trap table, callbacks, kernel stack, page-table
+ * bases, segment bases, and which of its two modes (guest kernel or guest
+ * user, both ring 3) it is in.
+ *
+ * Lifetime: domains are reference counted (get_domain/put_domain); the
+ * domain list is protected by domlist_lock. Lock order, outermost first:
+ *     domlist_lock -> d->page_alloc_lock -> heap_lock
+ *     d->event_lock -> (per-port locks, none yet)
+ */
+#ifndef XEN_SCHED_H
+#define XEN_SCHED_H
+
+#include <xen/lib.h>
+#include <xen/spinlock.h>
+#include <public/xen.h>
+#include <public/vcpu.h>
+#include <public/sched.h>
+
+/* With __XEN__ the public headers leave these typedefs to the hypervisor. */
+typedef struct vcpu_info vcpu_info_t;
+typedef struct shared_info shared_info_t;
+
+#define MAX_VIRT_CPUS_PV 32 /* as many vcpu_info slots as shared_info has */
+
+struct domain;
+
+/* Virtual CPU state of a 64-bit PV guest. */
+struct pv_vcpu
+{
+    struct trap_info trap_ctxt[256]; /* the guest's virtual IDT */
+    unsigned long kernel_ss, kernel_sp;
+    unsigned long event_callback_eip;
+    unsigned long failsafe_callback_eip;
+    unsigned long syscall_callback_eip;
+    unsigned int callback_flags; /* VGCF_{failsafe,syscall}_disables_events */
+    unsigned long fs_base;
+    unsigned long gs_base_kernel;
+    unsigned long gs_base_user;
+    unsigned long ctrlreg[8]; /* virtual CR0..CR7; ctrlreg[1] user L4 */
+    unsigned long debugreg[8];
+    unsigned long guest_table;      /* kernel L4 mfn (0: none) */
+    unsigned long guest_table_user; /* user L4 mfn (0: none) */
+    unsigned long gdt_frames[16];
+    unsigned int gdt_ents;
+    unsigned long ldt_base;
+    unsigned int ldt_ents;
+    unsigned int iopl; /* virtual IOPL, 0..3 */
+    bool in_kernel;    /* guest kernel mode (vs guest user mode) */
+    bool in_syscall;   /* VGCF_in_syscall for the iret hypercall */
+    bool fpu_ts;       /* virtual CR0.TS (fpu_taskswitch) */
+};
+
+struct vcpu
+{
+    unsigned int vcpu_id;
+    struct domain *domain;
+    struct vcpu *next_in_list;
+
+    struct cpu_user_regs user_regs; /* saved frame while descheduled */
+    struct pv_vcpu pv;
+    vcpu_info_t *vcpu_info; /* in shared_info, or registered elsewhere */
+
+    unsigned int processor;   /* physical CPU it runs on or last ran on */
+    unsigned int pause_count; /* protected by the scheduler lock */
+    bool is_running;
+    bool is_initialised;          /* has a context (VCPUOP_initialise or builder) */
+    bool is_down;                 /* VCPUOP_down, or never brought up */
+    bool is_blocked;              /* SCHEDOP_block: waiting for an event */
+    s_time_t singleshot_deadline; /* 0: none */
+    s_time_t periodic_period;     /* 0: none */
+};
+
+struct domain
+{
+    domid_t domain_id;
+    struct domain *next_in_list; /* protected by domlist_lock */
+    unsigned int refcnt;         /* atomic */
+
+    spinlock_t page_alloc_lock; /* protects page_list, tot_pages */
+    unsigned long tot_pages;
+    unsigned long max_pages;
+    void *page_list; /* owned frames; the memory code defines the list */
+
+    unsigned int max_vcpus;
+    struct vcpu **vcpu;
+
+    shared_info_t *shared_info;
+    unsigned long shared_info_mfn;
+    unsigned long vm_assist; /* VMASST_TYPE_* bits */
+
+    bool is_privileged; /* dom0 */
+    bool is_dying;
+    bool is_shutting_down;
+    unsigned int shutdown_code; /* SHUTDOWN_* */
+    char handle[16];
+};
+
+extern struct domain *hardware_domain;
+
+/* The vCPU this physical CPU is running (NULL: idle). */
+struct vcpu *current_vcpu(void);
+#define current (current_vcpu())
+
+struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+struct domain *get_domain_by_id(domid_t id); /* takes a reference */
+void put_domain(struct domain *d);
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+#endif
