@@ -106,6 +106,7 @@ void __start_xen(u32 magic, u32 info)
     if ( opt_selftest )
     {
         selftest_run();
+        mm_selftest();
         printk("Self-tests done; powering off\n");
         machine_power_off();
     }
