@@ -171,9 +171,13 @@ __weak noreturn void panic(const char *fmt, ...)
 
 /* ---- simulated CPUs and locks ---- */
 
+#define MAX_HELD_LOCKS 64
+
 __weak unsigned long __per_cpu_offset[NR_CPUS];
 static struct cpu_info cpus[NR_CPUS];
 static unsigned int current_cpu;
+/* Locks taken and not released, so harness_reset() can free them. */
+static spinlock_t *held[MAX_HELD_LOCKS];
 static int locks_held;
 
 struct cpu_info *harness_cpu_info(void)
@@ -192,6 +196,34 @@ void harness_set_cpu(unsigned int cpu)
 int harness_locks_held(void)
 {
     return locks_held;
+}
+
+static void note_locked(spinlock_t *l)
+{
+    if ( locks_held >= MAX_HELD_LOCKS )
+        fail_msg("more than %d spinlocks held at once", MAX_HELD_LOCKS);
+    held[locks_held++] = l;
+}
+
+static void note_unlocked(spinlock_t *l)
+{
+    for ( int i = 0; i < locks_held; i++ )
+        if ( held[i] == l )
+        {
+            held[i] = held[--locks_held];
+            return;
+        }
+}
+
+/* A BUG in a locked region leaves its locks held: free them for the next test. */
+static void release_all_locks(void)
+{
+    while ( locks_held )
+    {
+        spinlock_t *l = held[--locks_held];
+        l->head = l->tail;
+        l->owner = -1;
+    }
 }
 
 __weak void spin_lock_init(spinlock_t *l)
@@ -216,7 +248,7 @@ __weak bool spin_trylock(spinlock_t *l)
         return false;
     l->tail++;
     l->owner = (s16)smp_processor_id();
-    locks_held++;
+    note_locked(l);
     return true;
 }
 
@@ -234,7 +266,7 @@ __weak void spin_unlock(spinlock_t *l)
         fail_msg("spin_unlock: lock %p not held by CPU %u", (void *)l, smp_processor_id());
     l->owner = -1;
     l->head++;
-    locks_held--;
+    note_unlocked(l);
 }
 
 __weak unsigned long spin_lock_irqsave(spinlock_t *l)
@@ -296,7 +328,7 @@ void harness_reset(void)
     partial[0] = '\0';
     last_bug[0] = '\0';
     harness_bug_armed = false;
-    locks_held = 0;
+    release_all_locks();
     harness_time_ns = 0;
     harness_set_cpu(0);
 }

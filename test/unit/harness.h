@@ -44,7 +44,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Forget recorded printk output, expected BUGs and held-lock counts. */
+/*
+ * Forget recorded printk output and expected BUGs, release every spinlock
+ * still held (a BUG inside a locked region leaves its locks taken), and go
+ * back to CPU 0 at time 0.
+ */
 void harness_reset(void);
 /* cmocka setup/teardown functions that call harness_reset(). */
 int harness_setup(void **state);

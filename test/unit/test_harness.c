@@ -11,6 +11,7 @@
 
 #include <xen/lib.h>
 #include <xen/spinlock.h>
+#include <xen/time.h>
 #include <asm/percpu.h>
 
 static void test_printk_lines(void **state)
@@ -73,6 +74,39 @@ static void test_locks(void **state)
     assert_false(spin_is_locked(&a));
 }
 
+static DEFINE_SPINLOCK(static_lock);
+
+static int bug_while_locked(void)
+{
+    spin_lock(&static_lock);
+    BUG_ON(harness_locks_held() == 1);
+    spin_unlock(&static_lock);
+    return 0;
+}
+
+static void test_reset_releases_locks(void **state)
+{
+    expect_bug(bug_while_locked());
+    assert_true(spin_is_locked(&static_lock));
+    assert_int_equal(harness_locks_held(), 1);
+    harness_reset();
+    assert_false(spin_is_locked(&static_lock));
+    assert_int_equal(harness_locks_held(), 0);
+    spin_lock(&static_lock); /* would report a deadlock if still held */
+    spin_unlock(&static_lock);
+}
+
+static void test_time_and_cpu(void **state)
+{
+    harness_time_ns = 1234567;
+    assert_int_equal(NOW(), 1234567);
+    harness_set_cpu(3);
+    assert_int_equal(smp_processor_id(), 3);
+    harness_reset();
+    assert_int_equal(NOW(), 0);
+    assert_int_equal(smp_processor_id(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -80,6 +114,8 @@ int main(void)
         cmocka_unit_test_setup(test_printk_ring_wraps, harness_setup),
         cmocka_unit_test_setup(test_expect_bug, harness_setup),
         cmocka_unit_test_setup(test_locks, harness_setup),
+        cmocka_unit_test_setup(test_reset_releases_locks, harness_setup),
+        cmocka_unit_test_setup(test_time_and_cpu, harness_setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

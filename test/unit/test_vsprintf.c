@@ -362,7 +362,7 @@ const char *symbol_lookup(unsigned long addr, unsigned long *offset)
 
 static void test_pointer(void **state)
 {
-    assert_string_equal(fmt_xen("%p", NULL), "0x0000000000000000");
+    assert_string_equal(fmt_xen("%p", (void *)NULL), "0x0000000000000000");
     assert_string_equal(fmt_xen("%p", (void *)0xffff82d080201234ul), "0xffff82d080201234");
     assert_string_equal(fmt_xen("[%p|%d]", (void *)0x1000ul, 9), "[0x0000000000001000|9]");
     assert_int_equal(snprintf(NULL, 0, "%p", (void *)1), 18);
