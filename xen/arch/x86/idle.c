@@ -3,7 +3,9 @@
  * The idle loop of every CPU, and the serial-input poll that makes the debug
  * keys work.
  *
- * idle_loop() runs softirqs while any is pending and otherwise halts. The
+ * idle_loop() runs softirqs while any is pending, then scrubs freed pages in
+ * small batches (so a softirq waits for one batch at most), and halts when
+ * there is nothing else to do. The
  * check and the halt must not race with an interrupt that raises a softirq:
  * interrupts go off for the check and "sti; hlt" re-enables them atomically
  * with the halt (the interrupt shadow of sti), so such an interrupt wakes the
@@ -16,6 +18,7 @@
  */
 #include <xen/console.h>
 #include <xen/lib.h>
+#include <xen/mm.h>
 #include <xen/softirq.h>
 #include <xen/timer.h>
 #include <asm/percpu.h>
@@ -27,10 +30,11 @@
 
 static struct timer serial_poll_timer; /* owned by CPU 0 */
 
+/* Re-armed first: a slow debug key must not stretch the period, and 't' sees it queued. */
 static void serial_poll(void *unused)
 {
-    console_poll_input();
     set_timer(&serial_poll_timer, NOW() + MILLISECS(SERIAL_POLL_MS));
+    console_poll_input();
 }
 
 void serial_poll_init(void)
@@ -48,6 +52,11 @@ noreturn void idle_loop(void)
         if ( softirq_pending(cpu) )
         {
             do_softirq();
+            continue;
+        }
+        if ( heap_dirty_pages() )
+        {
+            scrub_free_pages(); /* a bounded batch, then look at softirqs again */
             continue;
         }
         local_irq_disable();

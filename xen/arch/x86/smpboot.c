@@ -153,6 +153,7 @@ noreturn void start_secondary(void)
     unsigned int cpu = ci->processor_id;
 
     cpu_init_tables(cpu, (char *)(ci + 1) - STACK_SIZE);
+    mm_cpu_init();
     wrmsr(MSR_PAT, boot_cpu_pat);
     setup_local_apic(false);
     if ( apic_id_of_this_cpu() != ci->apic_id )
