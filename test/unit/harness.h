@@ -11,8 +11,10 @@
  *     -D__XEN__ -DUNIT_TEST, and the include path test/unit/include (host
  *     overrides), xen/include, xen/build/include (<public/...>).
  *   - Include order in a test: <stdarg.h> <stddef.h> <stdint.h> <setjmp.h>
- *     <cmocka.h>, then "harness.h", then hypervisor headers. Do not include
- *     the host's <errno.h>: xen/errno.h defines the same names as an enum.
+ *     <cmocka.h>, libc headers, then "harness.h", then hypervisor headers
+ *     (xen/lib.h defines macros such as noreturn, min and max). Do not
+ *     include the host's <errno.h>: xen/errno.h defines the same names as an
+ *     enum.
  *   - Use cmocka_unit_test_setup(fn, harness_setup) (or call
  *     harness_reset() yourself) so each test starts with an empty printk
  *     record and no expected BUG.
