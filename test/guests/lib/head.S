@@ -235,7 +235,52 @@ probe_outb:                         /* long probe_outb(uint16_t port, uint8_t va
 2:  ret
     extable 1b, 2b
 
+    /* Software interrupts: int $4 is allowed from the guest (DPL 3), int $5
+     * and int $0x81 are not (DPL 0, no entry): those raise #GP. */
+    .globl probe_int4
+probe_int4:
+    xor     %eax, %eax
+    int     $4
+    .globl probe_int4_next
+probe_int4_next:
+    ret
+    extable probe_int4_next, probe_int4_next
+
+    .globl probe_int5
+probe_int5:
+    xor     %eax, %eax
+    .globl probe_int5_insn
+probe_int5_insn:
+    int     $5
+2:  ret
+    extable probe_int5_insn, 2b
+
+    .globl probe_int81
+probe_int81:
+    xor     %eax, %eax
+1:  int     $0x81
+2:  ret
+    extable 1b, 2b
+
+    .globl probe_div0
+probe_div0:
+    xor     %eax, %eax
+    xor     %ecx, %ecx
+    xor     %edx, %edx
+1:  div     %ecx
+2:  ret
+    extable 1b, 2b
+
+    .globl probe_fninit
+probe_fninit:
+    xor     %eax, %eax
+1:  fninit
+2:  ret
+    extable 1b, 2b
+
     .section .bss.pages, "aw", @nobits
     .balign PAGE_SIZE
+    .globl boot_stack_bottom, boot_stack_top
+boot_stack_bottom:
     .skip   BOOT_STACK_SIZE
 boot_stack_top:

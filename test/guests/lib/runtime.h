@@ -88,7 +88,14 @@ long probe_write(void *addr, uint64_t val);
 long probe_ud2(void);
 long probe_int3(void);
 long probe_outb(uint16_t port, uint8_t val);
-extern char probe_ud2_insn[], probe_int3_next[];
+long probe_int4(void);
+long probe_int5(void);
+long probe_int81(void);
+long probe_div0(void);
+long probe_fninit(void);
+extern char probe_ud2_insn[], probe_int3_next[], probe_int4_next[];
+extern char probe_int5_insn[];
+extern char boot_stack_bottom[], boot_stack_top[];
 
 void trap_dispatch(struct trap_frame *f);
 
