@@ -79,7 +79,7 @@ check_boot() {
         n=$((n + 1))
         if [ "$verdict" = PASS ]; then pass "$name-$test"; else fail "$name-$test" "$detail"; fi
     done < <(sed -n 's/^(XEN) selftest: \(mm-[a-z0-9-]* \(PASS\|FAIL\).*\)$/\1/p' "$boot_log")
-    check "$name-mm-selftests-ran" [ "$n" -ge 8 ]
+    check "$name-mm-selftests-ran" [ "$n" -ge 9 ]
 }
 
 check_boot mem-128M 128M
@@ -87,6 +87,13 @@ check_boot mem-4G 4G
 check_boot mem-1G-smp2 1G --smp 2
 # A CPU with SMEP and SMAP: both get enabled, and the self-checks still pass.
 check_boot mem-1G-smap 1G --cpu Broadwell-noTSX
+# A boot module (as the dom0 kernel would be) is reserved and survives intact.
+module="$logdir/module.bin"
+head -c 300000 /dev/urandom >"$module"
+check_boot mem-128M-module 128M --module "$module"
+mod_bytes=$(sed -n 's/^(XEN) Boot module 0: \[\([0-9a-f]*\), \([0-9a-f]*\)) \([0-9]*\) bytes, kept$/\3/p' "$boot_log")
+check mem-128M-module-size [ "${mod_bytes:-0}" -eq 300000 ]
+check mem-128M-module-selftest grep -q "^(XEN) selftest: mm-modules PASS" "$boot_log"
 check mem-1G-smap-enabled grep -q "SMEP on, SMAP on" "$logdir/mem-1G-smap.serial"
 check mem-128M-no-smep grep -q "SMEP unsupported, SMAP unsupported" "$logdir/mem-128M.serial"
 

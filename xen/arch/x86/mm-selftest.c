@@ -8,6 +8,7 @@
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
+#include <asm/bootinfo.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
 
@@ -278,6 +279,24 @@ static const char *check_ioremap(void)
     return NULL;
 }
 
+/* The dom0 kernel and initrd: outside every heap, and intact. */
+static const char *check_modules(void)
+{
+    for ( unsigned int i = 0; i < boot_info.nr_modules; i++ )
+    {
+        const struct boot_module *m = &boot_info.modules[i];
+
+        for ( mfn_t mfn = paddr_to_pfn(m->start); mfn < paddr_to_pfn(m->end + PAGE_SIZE - 1);
+              mfn++ )
+            if ( mfn_valid(mfn) &&
+                 (mfn_to_page(mfn)->count_info & (PGC_free | PGC_xen_heap | PGC_pool_xen)) )
+                return failf("module %u frame %#lx is heap memory", i, mfn);
+        if ( module_checksum(m, __va(m->start)) != module_checksums[i] )
+            return failf("module %u changed since boot", i);
+    }
+    return NULL;
+}
+
 static void report(const char *name, const char *err)
 {
     if ( err )
@@ -296,4 +315,5 @@ void mm_selftest(void)
     report("wx", check_wx());
     report("directmap", check_directmap());
     report("ioremap", check_ioremap());
+    report("modules", check_modules());
 }

@@ -256,12 +256,32 @@ static void init_e820(const struct boot_info *bi)
         panic("No usable RAM in the memory map");
 }
 
+/* FNV-1a of a module's bytes at va (multiboot modules lie below 4 GiB). */
+u64 module_checksum(const struct boot_module *m, const void *va)
+{
+    const unsigned char *p = va;
+    u64 h = 0xcbf29ce484222325ULL;
+
+    for ( paddr_t i = 0; i < m->end - m->start; i++ )
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+u64 module_checksums[MAX_BOOT_MODULES];
+
 static void init_boot_allocator(const struct boot_info *bi)
 {
     boot_alloc_init(e820_map, e820_nr);
     boot_alloc_reserve(XEN_LOAD_ADDR, __pa(_end));
     for ( unsigned int i = 0; i < bi->nr_modules; i++ )
-        boot_alloc_reserve(bi->modules[i].start, bi->modules[i].end);
+    {
+        const struct boot_module *m = &bi->modules[i];
+
+        boot_alloc_reserve(m->start, m->end);
+        module_checksums[i] = module_checksum(m, (const void *)m->start); /* boot 1:1 map */
+        printk("Boot module %u: [%016lx, %016lx) %lu bytes, kept\n", i, m->start, m->end,
+               m->end - m->start);
+    }
     boot_alloc_set_limit(GB(4));
 }
 

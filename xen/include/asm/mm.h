@@ -173,6 +173,11 @@ static inline paddr_t page_to_maddr(const struct page_info *pg)
  */
 pte_t lookup_pte(unsigned long va, unsigned int *level);
 
+/* Boot modules are never allocated: a checksum taken before anything ran proves it. */
+struct boot_module;
+u64 module_checksum(const struct boot_module *m, const void *va);
+extern u64 module_checksums[]; /* per boot_info.modules[i], at memory_init() */
+
 /* ---- the boot allocator (arch/x86/boot_alloc.c) ---- */
 
 struct e820entry;
