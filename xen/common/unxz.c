@@ -1,0 +1,1043 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * .xz decoder: container, LZMA2, LZMA and the x86 BCJ filter, written from
+ * the .xz file format specification and the LZMA/LZMA2 algorithm.
+ *
+ * Theory of operation
+ *
+ * The whole input and a flat output buffer are given at once, so the
+ * decoder never streams: the LZMA dictionary is simply the output written
+ * so far (matches copy from out[pos - distance]), and a filter is applied
+ * to a whole block after LZMA2 has produced it. Nothing but the ~30 KiB of
+ * adaptive probabilities and the CRC tables is allocated.
+ *
+ *   stream  = header (magic, check type), blocks, index, footer, then
+ *             optional zero padding and more streams.
+ *   block   = header (filters, optional sizes), LZMA2 data, padding, check
+ *             of the block's decoded bytes (none, CRC32 or CRC64).
+ *   LZMA2   = chunks: uncompressed copies, or LZMA chunks each with its own
+ *             range coder and an exact decoded size; a control byte says
+ *             whether the dictionary, the LZMA state or its lc/lp/pb reset.
+ *   LZMA    = a range coder driving adaptive binary probabilities: each
+ *             symbol is a literal byte, a match (length, distance), or a
+ *             repeat of one of the four last distances.
+ *
+ * Safety: input is only read through bounds checks (the range decoder
+ * reads zeros past the end of its chunk and the chunk is rejected
+ * afterwards); every match distance is checked against the bytes written
+ * since the last dictionary reset and every length against the chunk's
+ * declared size, which was checked against out_max before decoding.
+ * Bytes of out beyond the returned length may be overwritten (match copies
+ * run in 8-byte words).
+ *
+ * The decoder state is private to one call: no locking.
+ */
+#include <xen/decompress.h>
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+
+#define DECODE_INLINE static inline __attribute__((always_inline))
+
+typedef u32 __attribute__((may_alias, aligned(1))) unaligned_u32;
+typedef u64 __attribute__((may_alias, aligned(1))) unaligned_u64;
+
+static inline u32 get_le32(const u8 *p)
+{
+    return *(const unaligned_u32 *)p;
+}
+
+static inline u16 get_be16(const u8 *p)
+{
+    return (u16)((p[0] << 8) | p[1]);
+}
+
+/* ---- LZMA: constants of the format ---- */
+
+#define LZMA_STATES       12 /* kinds of recent history (literal/match/rep...) */
+#define LZMA_LIT_STATES   7  /* states below this follow a literal */
+#define POS_STATES_MAX    16 /* 1 << pb, pb <= 4 */
+#define LITERAL_PROBS     0x300
+#define LITERAL_CODERS    16 /* 1 << (lc + lp), lc + lp <= 4 in LZMA2 */
+#define LEN_LOW_SYMBOLS   8
+#define LEN_MID_SYMBOLS   8
+#define LEN_HIGH_SYMBOLS  256
+#define MATCH_LEN_MIN     2
+#define DIST_STATES       4 /* distance slot context: length 2, 3, 4, 5+ */
+#define DIST_SLOT_BITS    6
+#define DIST_MODEL_START  4   /* slots below this are the distance itself */
+#define DIST_MODEL_END    14  /* slots below this code low bits with probabilities */
+#define DIST_SPECIAL_SIZE 114 /* sum over slots 4..13 of 2^bits - 1 */
+#define ALIGN_BITS        4
+
+#define RC_TOP_VALUE  (1U << 24) /* renormalise below this range */
+#define RC_PROB_BITS  11
+#define RC_PROB_INIT  (1U << (RC_PROB_BITS - 1)) /* probability 0.5 */
+#define RC_MOVE_BITS  5                          /* adaptation speed */
+#define RC_INIT_BYTES 5
+
+struct lzma_len_probs
+{
+    u16 choice;  /* 0: low lengths */
+    u16 choice2; /* 0: mid lengths, 1: high */
+    u16 low[POS_STATES_MAX][LEN_LOW_SYMBOLS];
+    u16 mid[POS_STATES_MAX][LEN_MID_SYMBOLS];
+    u16 high[LEN_HIGH_SYMBOLS];
+};
+
+/* All adaptive probabilities; every one starts at RC_PROB_INIT. */
+struct lzma_probs
+{
+    u16 is_match[LZMA_STATES][POS_STATES_MAX];
+    u16 is_rep[LZMA_STATES];
+    u16 is_rep0[LZMA_STATES];
+    u16 is_rep1[LZMA_STATES];
+    u16 is_rep2[LZMA_STATES];
+    u16 is_rep0_long[LZMA_STATES][POS_STATES_MAX];
+    u16 dist_slot[DIST_STATES][1 << DIST_SLOT_BITS];
+    u16 dist_special[DIST_SPECIAL_SIZE];
+    u16 dist_align[1 << ALIGN_BITS];
+    struct lzma_len_probs match_len;
+    struct lzma_len_probs rep_len;
+    u16 literal[LITERAL_CODERS][LITERAL_PROBS]; /* must stay last: see lzma_reset() */
+};
+
+/* LZMA decoder state that lives across the chunks of one block. */
+struct lzma_dec
+{
+    struct lzma_probs p;
+    u32 state;
+    u32 rep0, rep1, rep2, rep3; /* last distances, minus one */
+    unsigned int lc;            /* literal context: high bits of the previous byte */
+    unsigned int lp;            /* literal context: low bits of the position */
+    unsigned int pb;            /* match context: low bits of the position */
+};
+
+/* The flat output: the dictionary is out[dict_start, pos). */
+struct outbuf
+{
+    u8 *buf;
+    size_t pos;
+    size_t max;
+    size_t dict_start;
+};
+
+/* Range decoder over one LZMA chunk; reads past end yield zeros. */
+struct rc
+{
+    u32 range;
+    u32 code;
+    const u8 *in;
+    size_t pos;
+    size_t end;
+};
+
+/* Per-call workspace of unxz(). */
+struct xz_dec
+{
+    struct lzma_dec lzma;
+    struct crc32_table crc32;
+    u64 crc64[256];
+};
+
+/* ---- range decoder ---- */
+
+DECODE_INLINE void rc_normalize(struct rc *rc)
+{
+    if ( rc->range < RC_TOP_VALUE )
+    {
+        rc->range <<= 8;
+        rc->code = (rc->code << 8) | (likely(rc->pos < rc->end) ? rc->in[rc->pos] : 0);
+        rc->pos++;
+    }
+}
+
+/* Decode one bit with adaptive probability *prob (of a 0). */
+DECODE_INLINE unsigned int rc_bit(struct rc *rc, u16 *prob)
+{
+    u32 bound;
+
+    rc_normalize(rc);
+    bound = (rc->range >> RC_PROB_BITS) * *prob;
+    if ( rc->code < bound )
+    {
+        rc->range = bound;
+        *prob += ((1U << RC_PROB_BITS) - *prob) >> RC_MOVE_BITS;
+        return 0;
+    }
+    rc->range -= bound;
+    rc->code -= bound;
+    *prob -= *prob >> RC_MOVE_BITS;
+    return 1;
+}
+
+/* A bits-wide symbol, most significant bit first; probs[1 .. 2^bits). */
+DECODE_INLINE unsigned int rc_tree(struct rc *rc, u16 *probs, unsigned int bits)
+{
+    unsigned int node = 1;
+
+    do
+        node = (node << 1) | rc_bit(rc, &probs[node]);
+    while ( node < (1U << bits) );
+    return node - (1U << bits);
+}
+
+/* A bits-wide symbol, least significant bit first; probs[0 .. 2^bits - 1). */
+DECODE_INLINE unsigned int rc_tree_reverse(struct rc *rc, u16 *probs, unsigned int bits)
+{
+    unsigned int node = 1, sym = 0;
+
+    for ( unsigned int i = 0; i < bits; i++ )
+    {
+        unsigned int bit = rc_bit(rc, &probs[node - 1]);
+
+        node = (node << 1) | bit;
+        sym |= bit << i;
+    }
+    return sym;
+}
+
+/* Bits with fixed probability one half, most significant first. */
+DECODE_INLINE u32 rc_direct(struct rc *rc, unsigned int bits)
+{
+    u32 v = 0;
+
+    while ( bits-- )
+    {
+        rc_normalize(rc);
+        rc->range >>= 1;
+        if ( rc->code >= rc->range )
+        {
+            rc->code -= rc->range;
+            v = (v << 1) | 1;
+        }
+        else
+            v <<= 1;
+    }
+    return v;
+}
+
+/* ---- LZMA ---- */
+
+static void lzma_reset(struct lzma_dec *s)
+{
+    size_t n = offsetof(struct lzma_probs, literal) / sizeof(u16) +
+               ((size_t)LITERAL_PROBS << (s->lc + s->lp));
+    u16 *p = (u16 *)&s->p;
+
+    for ( size_t i = 0; i < n; i++ )
+        p[i] = RC_PROB_INIT;
+    s->state = 0;
+    s->rep0 = s->rep1 = s->rep2 = s->rep3 = 0;
+}
+
+/* The LZMA state after a literal, a match, a repeated match, a short rep. */
+#define STATE_AFTER_LITERAL(s) ((s) < 4 ? 0 : (s) < 10 ? (s)-3 : (s)-6)
+#define STATE_AFTER_MATCH(s)   ((s) < LZMA_LIT_STATES ? 7 : 10)
+#define STATE_AFTER_REP(s)     ((s) < LZMA_LIT_STATES ? 8 : 11)
+#define STATE_AFTER_SHORT(s)   ((s) < LZMA_LIT_STATES ? 9 : 11)
+
+/*
+ * One literal byte at buf[pos]. Its probabilities are chosen by the low lp
+ * bits of the position and the high lc bits of the previous byte. Right
+ * after a match, the byte at distance rep0 is a likely guess: as long as
+ * the decoded bits agree with it they use a second set of probabilities.
+ */
+DECODE_INLINE void lzma_literal(struct lzma_dec *s, struct rc *rc, u8 *buf, size_t pos,
+                                size_t dict_start, u32 state, u32 rep0)
+{
+    unsigned int prev = pos > dict_start ? buf[pos - 1] : 0;
+    unsigned int ctx = ((pos & ((1U << s->lp) - 1)) << s->lc) + (prev >> (8 - s->lc));
+    u16 *probs = s->p.literal[ctx];
+    unsigned int sym = 1;
+
+    if ( state >= LZMA_LIT_STATES )
+    {
+        unsigned int guess = buf[pos - rep0 - 1];
+
+        do
+        {
+            unsigned int gbit = (guess >> 7) & 1;
+            unsigned int bit = rc_bit(rc, &probs[0x100 + (gbit << 8) + sym]);
+
+            guess <<= 1;
+            sym = (sym << 1) | bit;
+            if ( bit != gbit )
+                break;
+        } while ( sym < 0x100 );
+    }
+    while ( sym < 0x100 )
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+    buf[pos] = (u8)sym;
+}
+
+/* A match length minus MATCH_LEN_MIN: 0-7, 8-15 or 16-271. */
+DECODE_INLINE unsigned int lzma_len(struct rc *rc, struct lzma_len_probs *l, unsigned int pos_state)
+{
+    if ( !rc_bit(rc, &l->choice) )
+        return rc_tree(rc, l->low[pos_state], 3);
+    if ( !rc_bit(rc, &l->choice2) )
+        return LEN_LOW_SYMBOLS + rc_tree(rc, l->mid[pos_state], 3);
+    return LEN_LOW_SYMBOLS + LEN_MID_SYMBOLS + rc_tree(rc, l->high, 8);
+}
+
+/*
+ * A match distance minus one. A 6-bit slot gives the position of the
+ * highest set bit and the bit below it; the remaining low bits come from
+ * per-slot probabilities (small slots) or from fixed-probability bits
+ * followed by four adaptive "alignment" bits (large slots).
+ */
+DECODE_INLINE u32 lzma_distance(struct rc *rc, struct lzma_probs *p, unsigned int len)
+{
+    unsigned int ctx = len < DIST_STATES - 1 ? len : DIST_STATES - 1;
+    unsigned int slot = rc_tree(rc, p->dist_slot[ctx], DIST_SLOT_BITS);
+    unsigned int bits;
+    u32 dist;
+
+    if ( slot < DIST_MODEL_START )
+        return slot;
+    bits = (slot >> 1) - 1;
+    dist = (2 | (slot & 1)) << bits;
+    if ( slot < DIST_MODEL_END )
+        /* Slot s uses the 2^bits - 1 probabilities from dist - s on. */
+        return dist + rc_tree_reverse(rc, p->dist_special + dist - slot, bits);
+    dist += rc_direct(rc, bits - ALIGN_BITS) << ALIGN_BITS;
+    return dist + rc_tree_reverse(rc, p->dist_align, ALIGN_BITS);
+}
+
+/*
+ * After an is_rep bit of 1: which of the four last distances repeats. It
+ * moves to reps[0]. Returns false for a "short rep", a single byte copied
+ * from distance reps[0].
+ */
+DECODE_INLINE bool lzma_pick_rep(struct rc *rc, struct lzma_probs *p, u32 state,
+                                 unsigned int pos_state, u32 *reps)
+{
+    u32 dist;
+
+    if ( !rc_bit(rc, &p->is_rep0[state]) )
+        return rc_bit(rc, &p->is_rep0_long[state][pos_state]);
+    if ( !rc_bit(rc, &p->is_rep1[state]) )
+        dist = reps[1];
+    else
+    {
+        if ( !rc_bit(rc, &p->is_rep2[state]) )
+            dist = reps[2];
+        else
+        {
+            dist = reps[3];
+            reps[3] = reps[2];
+        }
+        reps[2] = reps[1];
+    }
+    reps[1] = reps[0];
+    reps[0] = dist;
+    return true;
+}
+
+/*
+ * Copy len bytes from dist bytes back (dist >= 1; the regions overlap when
+ * dist < len, which repeats a pattern). Far enough apart and away from the
+ * end of the buffer, eight bytes move at once; the copy may then write up
+ * to seven bytes past pos + len, which nothing has produced yet.
+ */
+DECODE_INLINE void copy_match(u8 *buf, size_t pos, size_t dist, size_t len, size_t buf_max)
+{
+    u8 *dst = buf + pos;
+    const u8 *src = dst - dist;
+
+    if ( dist >= 8 && len + 8 <= buf_max - pos )
+    {
+        for ( size_t n = 0; n < len; n += 8 )
+            *(unaligned_u64 *)(dst + n) = *(const unaligned_u64 *)(src + n);
+        return;
+    }
+    for ( size_t n = 0; n < len; n++ )
+        dst[n] = src[n];
+}
+
+/*
+ * Decode one LZMA chunk of in_size bytes into exactly out_size bytes at
+ * o->pos (the caller checked they fit). The loop keeps the range coder,
+ * the state and the distances in locals so that they live in registers.
+ */
+static int lzma_chunk(struct lzma_dec *s, struct outbuf *o, const u8 *in, size_t in_size,
+                      size_t out_size)
+{
+    struct rc rc = {.range = ~0U, .in = in, .pos = RC_INIT_BYTES, .end = in_size};
+    u8 *const buf = o->buf;
+    const size_t dict_start = o->dict_start, limit = o->pos + out_size;
+    const unsigned int pb_mask = (1U << s->pb) - 1;
+    size_t pos = o->pos;
+    u32 state = s->state;
+    u32 reps[4] = {s->rep0, s->rep1, s->rep2, s->rep3};
+
+    if ( in_size < RC_INIT_BYTES || in[0] != 0 )
+        return -EINVAL;
+    rc.code = ((u32)in[1] << 24) | ((u32)in[2] << 16) | ((u32)in[3] << 8) | in[4];
+
+    while ( pos < limit )
+    {
+        unsigned int pos_state = pos & pb_mask;
+        size_t len;
+
+        if ( !rc_bit(&rc, &s->p.is_match[state][pos_state]) )
+        {
+            lzma_literal(s, &rc, buf, pos++, dict_start, state, reps[0]);
+            state = STATE_AFTER_LITERAL(state);
+            continue;
+        }
+        if ( !rc_bit(&rc, &s->p.is_rep[state]) )
+        {
+            len = lzma_len(&rc, &s->p.match_len, pos_state);
+            reps[3] = reps[2];
+            reps[2] = reps[1];
+            reps[1] = reps[0];
+            reps[0] = lzma_distance(&rc, &s->p, len);
+            state = STATE_AFTER_MATCH(state);
+        }
+        else if ( lzma_pick_rep(&rc, &s->p, state, pos_state, reps) )
+        {
+            len = lzma_len(&rc, &s->p.rep_len, pos_state);
+            state = STATE_AFTER_REP(state);
+        }
+        else
+        {
+            len = 1 - MATCH_LEN_MIN; /* short rep: one byte */
+            state = STATE_AFTER_SHORT(state);
+        }
+        len += MATCH_LEN_MIN;
+        /* Also rejects the end marker (distance 2^32), not used in LZMA2. */
+        if ( unlikely(reps[0] >= pos - dict_start || len > limit - pos) )
+            return -EINVAL;
+        copy_match(buf, pos, (size_t)reps[0] + 1, len, o->max);
+        pos += len;
+    }
+
+    /* The encoder's flush: all input consumed and the coder back at zero. */
+    rc_normalize(&rc);
+    if ( rc.pos != rc.end || rc.code != 0 )
+        return -EINVAL;
+    o->pos = pos;
+    s->state = state;
+    s->rep0 = reps[0];
+    s->rep1 = reps[1];
+    s->rep2 = reps[2];
+    s->rep3 = reps[3];
+    return 0;
+}
+
+/* The lc/lp/pb properties byte: (pb * 5 + lp) * 9 + lc. */
+static int lzma_props(struct lzma_dec *s, u8 props)
+{
+    if ( props >= 9 * 5 * 5 )
+        return -EINVAL;
+    s->lc = props % 9;
+    props /= 9;
+    s->lp = props % 5;
+    s->pb = props / 5;
+    if ( s->lc + s->lp > 4 ) /* LZMA2's limit */
+        return -EINVAL;
+    return 0;
+}
+
+/* ---- LZMA2 ---- */
+
+#define LZMA2_END            0x00
+#define LZMA2_COPY_RESET     0x01 /* uncompressed chunk, dictionary reset */
+#define LZMA2_COPY           0x02 /* uncompressed chunk */
+#define LZMA2_LZMA           0x80 /* LZMA chunk; bits 5-6 say what resets */
+#define LZMA2_RESET_STATE    1
+#define LZMA2_RESET_PROPS    2
+#define LZMA2_RESET_DICT     3
+#define LZMA2_SIZE_HIGH_MASK 0x1f
+
+struct lzma2_dec
+{
+    bool need_dict_reset; /* before the first chunk */
+    bool need_props;      /* before the first LZMA chunk after a dictionary reset */
+};
+
+/* An uncompressed chunk: in[*ip] is its 16-bit size minus one. */
+static int lzma2_copy(struct outbuf *o, const u8 *in, size_t in_len, size_t *ip)
+{
+    size_t n;
+
+    if ( in_len - *ip < 2 )
+        return -EINVAL;
+    n = (size_t)get_be16(in + *ip) + 1;
+    *ip += 2;
+    if ( n > in_len - *ip )
+        return -EINVAL;
+    if ( n > o->max - o->pos )
+        return -ENOSPC;
+    memcpy(o->buf + o->pos, in + *ip, n);
+    o->pos += n;
+    *ip += n;
+    return 0;
+}
+
+/* An LZMA chunk with control byte ctrl; in[*ip] is the rest of its header. */
+static int lzma2_lzma(struct lzma2_dec *d, struct lzma_dec *s, struct outbuf *o, u8 ctrl,
+                      const u8 *in, size_t in_len, size_t *ip)
+{
+    unsigned int reset = (ctrl >> 5) & 3;
+    size_t hdr = reset >= LZMA2_RESET_PROPS ? 5 : 4;
+    size_t out_size, in_size;
+    int rc;
+
+    if ( in_len - *ip < hdr )
+        return -EINVAL;
+    out_size = ((size_t)(ctrl & LZMA2_SIZE_HIGH_MASK) << 16) + get_be16(in + *ip) + 1;
+    in_size = (size_t)get_be16(in + *ip + 2) + 1;
+    if ( reset >= LZMA2_RESET_PROPS )
+    {
+        rc = lzma_props(s, in[*ip + 4]);
+        if ( rc )
+            return rc;
+        d->need_props = false;
+    }
+    else if ( d->need_props )
+        return -EINVAL;
+    if ( reset >= LZMA2_RESET_STATE )
+        lzma_reset(s);
+    *ip += hdr;
+    if ( in_size > in_len - *ip )
+        return -EINVAL;
+    if ( out_size > o->max - o->pos )
+        return -ENOSPC;
+    rc = lzma_chunk(s, o, in + *ip, in_size, out_size);
+    *ip += in_size;
+    return rc;
+}
+
+/* LZMA2 data from in[0]; on success *used is its length, end marker included. */
+static int lzma2_decode(struct lzma_dec *s, struct outbuf *o, const u8 *in, size_t in_len,
+                        size_t *used)
+{
+    struct lzma2_dec d = {.need_dict_reset = true, .need_props = true};
+    size_t ip = 0;
+    int rc;
+
+    for ( ;; )
+    {
+        u8 ctrl;
+
+        if ( ip >= in_len )
+            return -EINVAL;
+        ctrl = in[ip++];
+        if ( ctrl == LZMA2_END )
+            break;
+        if ( ctrl == LZMA2_COPY_RESET || ctrl >= (LZMA2_LZMA | (LZMA2_RESET_DICT << 5)) )
+        {
+            o->dict_start = o->pos;
+            d.need_dict_reset = false;
+            d.need_props = true;
+        }
+        else if ( d.need_dict_reset )
+            return -EINVAL;
+        if ( ctrl >= LZMA2_LZMA )
+            rc = lzma2_lzma(&d, s, o, ctrl, in, in_len, &ip);
+        else if ( ctrl <= LZMA2_COPY )
+            rc = lzma2_copy(o, in, in_len, &ip);
+        else
+            rc = -EINVAL;
+        if ( rc )
+            return rc;
+    }
+    *used = ip;
+    return 0;
+}
+
+/* ---- x86 BCJ filter ---- */
+
+/*
+ * The encoder turned the 32-bit relative operand of what looked like CALL
+ * (E8) and JMP (E9) instructions into an absolute address (operand plus
+ * the address of the next instruction), so that calls to one function
+ * become identical byte strings. Decoding subtracts the address again.
+ *
+ * Both sides must make the same guesses about what is an instruction:
+ *   - an operand is only converted when its top byte is 00 or FF (a near
+ *     target), and the top byte is written back as 00 or FF from bit 24;
+ *   - a converted instruction is skipped whole (5 bytes);
+ *   - E8/E9 bytes seen in the previous three positions and not converted
+ *     are remembered in "recent": bit k (k = 1..3) set when one was k bytes
+ *     back, bit 4 + k set when that one was itself followed by a 00/FF
+ *     byte at its +4. Only some patterns allow a conversion, and when an
+ *     earlier E8/E9 is close, its own would-be operand byte (which lies
+ *     inside ours) decides whether the value is flipped once more.
+ * pos counts from the block start plus the filter's start offset.
+ */
+static bool near_byte(u8 b)
+{
+    return b == 0x00 || b == 0xff;
+}
+
+/* Position of the first E8/E9 byte in buf[i, end), or end. */
+static size_t bcj_next_opcode(const u8 *buf, size_t i, size_t end)
+{
+    const u64 ones = 0x0101010101010101ULL;
+
+    /* Eight bytes at a time: a zero byte in x marks an E8 or E9. */
+    for ( ; i + 8 <= end; i += 8 )
+    {
+        u64 x = (*(const unaligned_u64 *)(buf + i) & (0xfe * ones)) ^ (0xe8 * ones);
+        u64 zero = (x - ones) & ~x & (0x80 * ones);
+
+        if ( zero )
+            return i + (__builtin_ctzll(zero) >> 3);
+    }
+    for ( ; i < end; i++ )
+        if ( (buf[i] & 0xfe) == 0xe8 )
+            break;
+    return i;
+}
+
+static void bcj_x86_decode(u8 *buf, size_t size, u32 start)
+{
+    /* Patterns of recent bits 1..3 that still allow a conversion. */
+    static const bool allowed[8] = {true, true, true, false, true, false, false, false};
+    /* For a pattern, how many bytes back the farthest remembered opcode is. */
+    static const u8 farthest[8] = {0, 1, 2, 2, 3, 3, 3, 3};
+    u32 recent = 0;
+    size_t last = 0, i = 0;
+
+    if ( size < 5 )
+        return;
+    while ( (i = bcj_next_opcode(buf, i, size - 4)) < size - 4 )
+    {
+        size_t gap = i - last;
+        u8 *op = buf + i + 1;
+
+        last = i;
+        if ( gap > 5 )
+            recent = 0;
+        else
+            while ( gap-- )
+                recent = (recent & 0x77) << 1;
+
+        if ( near_byte(op[3]) && allowed[(recent >> 1) & 7] && (recent >> 1) < 0x10 )
+        {
+            u32 here = start + (u32)i + 5;
+            u32 v = get_le32(op) - here;
+
+            if ( recent )
+            {
+                /*
+                 * Flip below the byte that the farthest recent opcode would
+                 * have taken as its top byte. A second flip can never be
+                 * wanted: that byte was not 00/FF (the opcode was not
+                 * converted), so after one flip the test below fails.
+                 */
+                unsigned int shift = 24 - 8 * farthest[recent >> 1];
+
+                if ( near_byte((u8)(v >> shift)) )
+                    v = (v ^ ((1U << (shift + 8)) - 1)) - here;
+            }
+            v = (v & 0x00ffffff) | (v & 0x01000000 ? 0xff000000 : 0);
+            op[0] = (u8)v;
+            op[1] = (u8)(v >> 8);
+            op[2] = (u8)(v >> 16);
+            op[3] = (u8)(v >> 24);
+            i += 5;
+            recent = 0;
+        }
+        else
+        {
+            recent |= near_byte(op[3]) ? 0x11 : 0x01;
+            i++;
+        }
+    }
+}
+
+/* ---- .xz container ---- */
+
+#define XZ_HEADER_SIZE   12
+#define XZ_FOOTER_SIZE   12
+#define XZ_CHECK_NONE    0
+#define XZ_CHECK_CRC32   1
+#define XZ_CHECK_CRC64   4
+#define XZ_FILTER_X86    0x04
+#define XZ_FILTER_LZMA2  0x21
+#define XZ_BLOCK_FILTERS 0x03 /* number of filters minus one */
+#define XZ_BLOCK_RSVD    0x3c
+#define XZ_BLOCK_CSIZE   0x40
+#define XZ_BLOCK_USIZE   0x80
+#define XZ_VLI_MAX_BYTES 9
+#define CRC64_POLY       0xc96c5795d7870f42ULL /* ECMA-182, bit-reversed */
+
+static const u8 xz_header_magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0x00};
+static const u8 xz_footer_magic[2] = {'Y', 'Z'};
+
+/* Totals over a stream's blocks, to compare with its index. */
+struct xz_sums
+{
+    u64 blocks;
+    u64 unpadded; /* header + compressed data + check, per block */
+    u64 uncompressed;
+    u64 padded; /* unpadded rounded up to 4 bytes, per block (index only) */
+};
+
+/* A block's filter chain: optional x86 BCJ, then LZMA2. */
+struct xz_filters
+{
+    bool x86;
+    u32 x86_start;
+    s64 csize, usize; /* from the header, -1 when absent */
+};
+
+static void crc64_init(u64 *tab)
+{
+    for ( unsigned int i = 0; i < 256; i++ )
+    {
+        u64 c = i;
+
+        for ( unsigned int bit = 0; bit < 8; bit++ )
+            c = (c >> 1) ^ (CRC64_POLY & -(c & 1));
+        tab[i] = c;
+    }
+}
+
+static u64 crc64_update(const u64 *tab, u64 crc, const u8 *p, size_t n)
+{
+    crc = ~crc;
+    while ( n-- )
+        crc = (crc >> 8) ^ tab[(crc ^ *p++) & 0xff];
+    return ~crc;
+}
+
+/* Size of the check field for each check type (4 bits), per the format. */
+static size_t xz_check_size(unsigned int type)
+{
+    return type == 0 ? 0 : 4U << ((type - 1) / 3);
+}
+
+/* A variable-length integer (7 bits a byte, little endian, minimal). */
+static int xz_vli(const u8 *in, size_t len, size_t *ip, u64 *val)
+{
+    u64 v = 0;
+
+    for ( unsigned int n = 0; n < XZ_VLI_MAX_BYTES; n++ )
+    {
+        u8 b;
+
+        if ( *ip >= len )
+            return -EINVAL;
+        b = in[(*ip)++];
+        v |= (u64)(b & 0x7f) << (7 * n);
+        if ( !(b & 0x80) )
+        {
+            if ( b == 0 && n )
+                return -EINVAL; /* not the shortest encoding */
+            *val = v;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+/* Stream header at in[0]: magic, flags and their CRC. Sets *check. */
+static int xz_stream_header(struct xz_dec *s, const u8 *in, size_t len, unsigned int *check)
+{
+    if ( len < XZ_HEADER_SIZE || memcmp(in, xz_header_magic, sizeof(xz_header_magic)) )
+        return -EINVAL;
+    if ( crc32_update(&s->crc32, 0, in + 6, 2) != get_le32(in + 8) )
+        return -EINVAL;
+    if ( in[6] != 0 || (in[7] & 0xf0) )
+        return -EOPNOTSUPP; /* flags this version of the format does not define */
+    *check = in[7];
+    if ( *check != XZ_CHECK_NONE && *check != XZ_CHECK_CRC32 && *check != XZ_CHECK_CRC64 )
+        return -EOPNOTSUPP;
+    return 0;
+}
+
+/* One entry of a block header's filter list. */
+static int xz_filter(const u8 *h, size_t len, size_t *ip, bool last, struct xz_filters *f)
+{
+    u64 id, psize;
+    int rc = xz_vli(h, len, ip, &id);
+
+    if ( rc || (rc = xz_vli(h, len, ip, &psize)) )
+        return rc;
+    if ( psize > len - *ip )
+        return -EINVAL;
+    if ( last != (id == XZ_FILTER_LZMA2) )
+        return id == XZ_FILTER_LZMA2 ? -EINVAL : -EOPNOTSUPP;
+    if ( id == XZ_FILTER_LZMA2 )
+    {
+        /* Dictionary size: the output is our dictionary, so only validate it. */
+        if ( psize != 1 || h[*ip] > 40 )
+            return -EINVAL;
+    }
+    else if ( id == XZ_FILTER_X86 && !f->x86 && (psize == 0 || psize == 4) )
+    {
+        f->x86 = true;
+        f->x86_start = psize ? get_le32(h + *ip) : 0;
+    }
+    else
+        return -EOPNOTSUPP;
+    *ip += psize;
+    return 0;
+}
+
+/* Block header at in[0] (in[0] != 0): its size, the optional sizes, filters. */
+static int xz_block_header(struct xz_dec *s, const u8 *in, size_t len, size_t *hsize,
+                           struct xz_filters *f)
+{
+    size_t size = ((size_t)in[0] + 1) * 4, ip = 2;
+    u64 v;
+    int rc = 0;
+
+    if ( size > len || crc32_update(&s->crc32, 0, in, size - 4) != get_le32(in + size - 4) )
+        return -EINVAL;
+    if ( in[1] & XZ_BLOCK_RSVD )
+        return -EOPNOTSUPP;
+    len = size - 4; /* parse up to the CRC */
+    f->x86 = false;
+    f->x86_start = 0;
+    f->csize = f->usize = -1;
+    if ( (in[1] & XZ_BLOCK_CSIZE) && !(rc = xz_vli(in, len, &ip, &v)) )
+        f->csize = v ? (s64)v : -2; /* -2: never matches, zero is invalid */
+    if ( !rc && (in[1] & XZ_BLOCK_USIZE) && !(rc = xz_vli(in, len, &ip, &v)) )
+        f->usize = (s64)v;
+    for ( unsigned int i = 0; !rc && i <= (in[1] & XZ_BLOCK_FILTERS); i++ )
+        rc = xz_filter(in, len, &ip, i == (in[1] & XZ_BLOCK_FILTERS), f);
+    for ( ; !rc && ip < len; ip++ )
+        if ( in[ip] )
+            rc = -EINVAL; /* header padding must be zero */
+    *hsize = size;
+    return rc;
+}
+
+/* Verify the check field at in[0] against the block's decoded bytes. */
+static int xz_verify(struct xz_dec *s, unsigned int check, const u8 *in, const u8 *data, size_t n)
+{
+    switch ( check )
+    {
+    case XZ_CHECK_CRC32: return crc32_update(&s->crc32, 0, data, n) == get_le32(in) ? 0 : -EINVAL;
+    case XZ_CHECK_CRC64:
+    {
+        u64 want = get_le32(in) | ((u64)get_le32(in + 4) << 32);
+
+        return crc64_update(s->crc64, 0, data, n) == want ? 0 : -EINVAL;
+    }
+    default: return 0;
+    }
+}
+
+/* One block at in[*ip]; decoded at o->pos, totals added to *sums. */
+static int xz_block(struct xz_dec *s, struct outbuf *o, unsigned int check, const u8 *in,
+                    size_t len, size_t *ip, struct xz_sums *sums)
+{
+    struct xz_filters f;
+    size_t hsize, csize, start = o->pos, usize, csum = xz_check_size(check);
+    int rc = xz_block_header(s, in + *ip, len - *ip, &hsize, &f);
+
+    if ( rc )
+        return rc;
+    *ip += hsize;
+    rc = lzma2_decode(&s->lzma, o, in + *ip, len - *ip, &csize);
+    if ( rc )
+        return rc;
+    *ip += csize;
+    usize = o->pos - start;
+    if ( (f.csize != -1 && (u64)f.csize != csize) || (f.usize != -1 && (u64)f.usize != usize) )
+        return -EINVAL;
+    for ( size_t pad = csize; pad & 3; pad++, (*ip)++ )
+        if ( *ip >= len || in[*ip] )
+            return -EINVAL; /* block padding */
+    if ( csum > len - *ip )
+        return -EINVAL;
+    if ( f.x86 )
+        bcj_x86_decode(o->buf + start, usize, f.x86_start);
+    rc = xz_verify(s, check, in + *ip, o->buf + start, usize);
+    *ip += csum;
+    sums->blocks++;
+    sums->unpadded += hsize + csize + csum;
+    sums->uncompressed += usize;
+    return rc;
+}
+
+/*
+ * The index at in[*ip] (its indicator byte included), checked against its
+ * CRC; its totals go to *sums. On success *ip is just past it.
+ */
+static int xz_index(struct xz_dec *s, const u8 *in, size_t len, size_t *ip, struct xz_sums *sums)
+{
+    size_t start = *ip;
+    u64 count, unpadded, usize;
+    int rc;
+
+    if ( start >= len || in[start] != 0 )
+        return -EINVAL;
+    (*ip)++;
+    rc = xz_vli(in, len, ip, &count);
+    sums->blocks = count;
+    sums->unpadded = sums->uncompressed = sums->padded = 0;
+    /* Each record takes two bytes or more, so count is bounded by len. */
+    for ( u64 i = 0; !rc && i < count; i++ )
+    {
+        if ( (rc = xz_vli(in, len, ip, &unpadded)) || (rc = xz_vli(in, len, ip, &usize)) )
+            break;
+        /* A VLI is below 2^63, so only the sums can overflow. */
+        if ( unpadded == 0 || sums->padded + ROUNDUP(unpadded, 4) < unpadded ||
+             sums->uncompressed + usize < usize )
+            rc = -EINVAL;
+        sums->unpadded += unpadded;
+        sums->uncompressed += usize;
+        sums->padded += ROUNDUP(unpadded, 4);
+    }
+    for ( ; !rc && (*ip - start) & 3; (*ip)++ )
+        if ( *ip >= len || in[*ip] )
+            rc = -EINVAL;
+    if ( !rc && (len - *ip < 4 ||
+                 crc32_update(&s->crc32, 0, in + start, *ip - start) != get_le32(in + *ip)) )
+        rc = -EINVAL;
+    *ip += 4;
+    return rc;
+}
+
+/* Footer at in[0]: CRC, the index size it records, flags, magic. */
+static int xz_footer(struct xz_dec *s, const u8 *in, size_t len, const u8 *header_flags,
+                     size_t *index_size)
+{
+    if ( len < XZ_FOOTER_SIZE || memcmp(in + 10, xz_footer_magic, sizeof(xz_footer_magic)) ||
+         crc32_update(&s->crc32, 0, in + 4, 6) != get_le32(in) ||
+         (header_flags && memcmp(in + 8, header_flags, 2)) )
+        return -EINVAL;
+    *index_size = ((size_t)get_le32(in + 4) + 1) * 4;
+    return 0;
+}
+
+/* One stream at in[0]; on success *used is its length. */
+static int xz_stream(struct xz_dec *s, struct outbuf *o, const u8 *in, size_t len, size_t *used)
+{
+    struct xz_sums blocks = {0}, index;
+    unsigned int check;
+    size_t ip = XZ_HEADER_SIZE, index_start, index_size;
+    int rc = xz_stream_header(s, in, len, &check);
+
+    while ( !rc && ip < len && in[ip] != 0 )
+        rc = xz_block(s, o, check, in, len, &ip, &blocks);
+    if ( rc )
+        return rc;
+    index_start = ip;
+    rc = xz_index(s, in, len, &ip, &index);
+    if ( rc )
+        return rc;
+    if ( index.blocks != blocks.blocks || index.unpadded != blocks.unpadded ||
+         index.uncompressed != blocks.uncompressed )
+        return -EINVAL;
+    rc = xz_footer(s, in + ip, len - ip, in + 6, &index_size);
+    if ( rc )
+        return rc;
+    if ( index_size != ip - index_start )
+        return -EINVAL;
+    *used = ip + XZ_FOOTER_SIZE;
+    return 0;
+}
+
+static struct xz_dec *xz_dec_alloc(void)
+{
+    struct xz_dec *s = xmalloc_bytes(sizeof(*s));
+
+    if ( s )
+    {
+        crc32_init(&s->crc32);
+        crc64_init(s->crc64);
+    }
+    return s;
+}
+
+/*
+ * Streams one after the other, each optionally followed by stream padding
+ * (zero bytes, a multiple of four), as the format allows.
+ */
+int unxz(const void *in, size_t in_len, void *out, size_t out_max, size_t *out_len)
+{
+    struct outbuf o = {.buf = out, .max = out_max};
+    struct xz_dec *s = xz_dec_alloc();
+    const u8 *p = in;
+    size_t ip = 0;
+    int rc = 0;
+
+    if ( !s )
+        return -ENOMEM;
+    do
+    {
+        size_t used = 0, pad;
+
+        rc = xz_stream(s, &o, p + ip, in_len - ip, &used);
+        ip += used;
+        for ( pad = 0; !rc && ip < in_len && p[ip] == 0; pad++ )
+            ip++;
+        if ( !rc && (pad & 3) )
+            rc = -EINVAL;
+    } while ( !rc && ip < in_len );
+    xfree(s);
+    if ( !rc )
+        *out_len = o.pos;
+    return rc;
+}
+
+/* The stream that ends at in[end - 1]: its start and decompressed size. */
+static int xz_stream_backwards(struct xz_dec *s, const u8 *in, size_t end, size_t *start,
+                               u64 *usize)
+{
+    struct xz_sums sums;
+    size_t index_size, index_start, ip;
+    unsigned int check;
+    int rc;
+
+    if ( end < XZ_HEADER_SIZE + XZ_FOOTER_SIZE )
+        return -EINVAL;
+    rc = xz_footer(s, in + end - XZ_FOOTER_SIZE, XZ_FOOTER_SIZE, NULL, &index_size);
+    if ( rc )
+        return rc;
+    end -= XZ_FOOTER_SIZE;
+    if ( index_size > end - XZ_HEADER_SIZE )
+        return -EINVAL;
+    index_start = ip = end - index_size;
+    rc = xz_index(s, in, end, &ip, &sums);
+    if ( rc )
+        return rc;
+    if ( ip != end || sums.padded > index_start - XZ_HEADER_SIZE )
+        return -EINVAL;
+    *start = index_start - sums.padded - XZ_HEADER_SIZE;
+    rc = xz_stream_header(s, in + *start, XZ_HEADER_SIZE, &check);
+    if ( !rc && memcmp(in + *start + 6, in + end + 8, 2) )
+        rc = -EINVAL; /* header and footer flags differ */
+    *usize = sums.uncompressed;
+    return rc;
+}
+
+/*
+ * Walk the streams backwards from the end: each footer gives its index,
+ * whose records give the stream's size and its decompressed size.
+ */
+int unxz_size(const void *in, size_t in_len, size_t *size)
+{
+    struct xz_dec *s = xz_dec_alloc();
+    const u8 *p = in;
+    size_t end = in_len, total = 0;
+    int rc = 0;
+
+    if ( !s )
+        return -ENOMEM;
+    while ( !rc && end )
+    {
+        u64 usize;
+
+        while ( end >= 4 && !get_le32(p + end - 4) )
+            end -= 4; /* stream padding */
+        rc = xz_stream_backwards(s, p, end, &end, &usize);
+        if ( !rc && usize > SIZE_MAX - total )
+            rc = -EINVAL;
+        total += usize;
+    }
+    xfree(s);
+    if ( !rc )
+        *size = total;
+    return rc;
+}
