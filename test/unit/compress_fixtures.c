@@ -68,6 +68,15 @@ struct blob make_data(enum data_kind kind, size_t len, uint32_t seed)
             b.data[i] = (uint8_t)(xorshift(&s) >> 11);
         break;
     case DATA_CODE: fill_code(b.data, len); break;
+    case DATA_BRANCHY:
+        for ( size_t i = 0; i < len; i++ )
+        {
+            static const uint8_t pick[8] = {0xe8, 0xe9, 0x00, 0xff, 0xe8, 0x00, 0x01, 0xfe};
+            uint32_t r = xorshift(&s);
+
+            b.data[i] = r & 0x100 ? pick[r & 7] : (uint8_t)(r >> 16);
+        }
+        break;
     case DATA_MIXED:
         fill_code(b.data, len);
         for ( size_t i = 0; i < len; i += 3 * 8192 )

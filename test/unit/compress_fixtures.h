@@ -18,11 +18,12 @@ struct blob
 };
 
 enum data_kind {
-    DATA_ZEROS,  /* one repeated byte */
-    DATA_TEXT,   /* words from a small vocabulary: compresses well */
-    DATA_RANDOM, /* incompressible */
-    DATA_CODE,   /* this test binary's own x86 code (E8/E9 for BCJ) */
-    DATA_MIXED,  /* text, random and code stretches in turn */
+    DATA_ZEROS,   /* one repeated byte */
+    DATA_TEXT,    /* words from a small vocabulary: compresses well */
+    DATA_RANDOM,  /* incompressible */
+    DATA_CODE,    /* this test binary's own x86 code (E8/E9 for BCJ) */
+    DATA_MIXED,   /* text, random and code stretches in turn */
+    DATA_BRANCHY, /* dense E8/E9/00/FF bytes: every path of the BCJ filter */
 };
 
 struct blob make_data(enum data_kind kind, size_t len, uint32_t seed);

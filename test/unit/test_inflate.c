@@ -241,6 +241,62 @@ static void test_fixed_limits(void **state)
     assert_int_equal(decode_fixed(257, 31, "AAAA", &len, out, sizeof(out)), -EINVAL);
 }
 
+/*
+ * Overlapping copies: after the literals "abcdefg", a match of length len
+ * from distance dist (1..7) repeats the last dist bytes. Checked with room
+ * after the output (8-byte pattern stores) and with the output buffer
+ * exactly full (byte copies).
+ */
+static void check_short_distance(unsigned int dist, unsigned int len)
+{
+    static const char lits[] = "abcdefg";
+    struct bitw w = {{0}, 0};
+    uint8_t want[7 + 258], out[7 + 258 + 16];
+    size_t n = 7 + len, got = 0;
+    struct blob g;
+
+    memcpy(want, lits, 7);
+    for ( size_t i = 7; i < n; i++ )
+        want[i] = want[i - dist];
+    put_bits(&w, 1, 1);
+    put_bits(&w, 1, 2);
+    for ( int i = 0; i < 7; i++ )
+        put_fixed_literal(&w, (uint8_t)lits[i]);
+    if ( len == 258 )
+        put_code(&w, 0xc5, 8); /* symbol 285 */
+    else
+        put_code(&w, len - 3 + 1, 7); /* symbols 257..264: lengths 3..10 */
+    if ( dist <= 4 )
+        put_code(&w, dist - 1, 5);
+    else
+    {
+        put_code(&w, dist <= 6 ? 4 : 5, 5);
+        put_bits(&w, (dist - 5) & 1, 1);
+    }
+    put_code(&w, 0, 7);
+    g = wrap_gzip(&w, want, n);
+    for ( size_t cap = n; cap <= n + 16; cap += 16 )
+    {
+        memset(out, 0xee, sizeof(out));
+        assert_int_equal(decompress(g.data, g.len, out, cap, &got), 0);
+        assert_int_equal(got, n);
+        assert_memory_equal(out, want, n);
+        if ( cap == n ) /* nothing written past the end of a full buffer */
+            assert_int_equal(out[n], 0xee);
+    }
+    blob_free(&g);
+}
+
+static void test_short_distances(void **state)
+{
+    for ( unsigned int dist = 1; dist <= 7; dist++ )
+    {
+        for ( unsigned int len = 3; len <= 10; len++ )
+            check_short_distance(dist, len);
+        check_short_distance(dist, 258);
+    }
+}
+
 static void test_stored_and_bad_types(void **state)
 {
     struct bitw w = {{0}, 0};
@@ -344,6 +400,7 @@ int main(void)
         cmocka_unit_test_setup(test_members, harness_setup),
         cmocka_unit_test_setup(test_header_fields, harness_setup),
         cmocka_unit_test_setup(test_fixed_limits, harness_setup),
+        cmocka_unit_test_setup(test_short_distances, harness_setup),
         cmocka_unit_test_setup(test_stored_and_bad_types, harness_setup),
         cmocka_unit_test_setup(test_corrupt, harness_setup),
         cmocka_unit_test_setup(test_size_query, harness_setup),

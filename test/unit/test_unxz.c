@@ -114,6 +114,8 @@ static void test_bcj_x86(void **state)
     round_trip("--x86=start=4096 --lzma2=preset=1", DATA_CODE, 300000, 42);
     round_trip("--x86=start=3 --lzma2=preset=0", DATA_MIXED, 300000, 43);
     round_trip("--x86 --lzma2=preset=6", DATA_RANDOM, 100000, 44);
+    round_trip("--x86 --lzma2=preset=1", DATA_BRANCHY, 200000, 46);
+    round_trip("--x86=start=4294967000 --lzma2=preset=1", DATA_BRANCHY, 100000, 47);
     round_trip("--check=crc32 --x86 --lzma2=preset=9,dict=32MiB", DATA_CODE, 600000, 45);
 }
 

@@ -228,22 +228,6 @@ DECODE_INLINE int huff_decode(const struct huff *h, struct bits *b)
 
 /* ---- DEFLATE blocks ---- */
 
-/* Copy len bytes from dist back; see the same helper in unxz.c. */
-DECODE_INLINE void copy_back(u8 *buf, size_t pos, size_t dist, size_t len, size_t buf_max)
-{
-    u8 *dst = buf + pos;
-    const u8 *src = dst - dist;
-
-    if ( dist >= 8 && len + 8 <= buf_max - pos )
-    {
-        for ( size_t n = 0; n < len; n += 8 )
-            *(unaligned_u64 *)(dst + n) = *(const unaligned_u64 *)(src + n);
-        return;
-    }
-    for ( size_t n = 0; n < len; n++ )
-        dst[n] = src[n];
-}
-
 /* A length/distance pair after length symbol sym (>= FIRST_LENGTH). */
 DECODE_INLINE int inflate_match(struct inflate_ws *ws, struct bits *b, struct out *o, int sym)
 {
@@ -263,7 +247,7 @@ DECODE_INLINE int inflate_match(struct inflate_ws *ws, struct bits *b, struct ou
         return -EINVAL;
     if ( unlikely(len > o->max - o->pos) )
         return -ENOSPC;
-    copy_back(o->buf, o->pos, dist, len, o->max);
+    decompress_copy_match(o->buf, o->pos, dist, len, o->max);
     o->pos += len;
     return 0;
 }

@@ -28,7 +28,7 @@
  * since the last dictionary reset and every length against the chunk's
  * declared size, which was checked against out_max before decoding.
  * Bytes of out beyond the returned length may be overwritten (match copies
- * run in 8-byte words).
+ * run in 8-byte words, see decompress_copy_match()).
  *
  * The decoder state is private to one call: no locking.
  */
@@ -336,27 +336,6 @@ DECODE_INLINE bool lzma_pick_rep(struct rc *rc, struct lzma_probs *p, u32 state,
 }
 
 /*
- * Copy len bytes from dist bytes back (dist >= 1; the regions overlap when
- * dist < len, which repeats a pattern). Far enough apart and away from the
- * end of the buffer, eight bytes move at once; the copy may then write up
- * to seven bytes past pos + len, which nothing has produced yet.
- */
-DECODE_INLINE void copy_match(u8 *buf, size_t pos, size_t dist, size_t len, size_t buf_max)
-{
-    u8 *dst = buf + pos;
-    const u8 *src = dst - dist;
-
-    if ( dist >= 8 && len + 8 <= buf_max - pos )
-    {
-        for ( size_t n = 0; n < len; n += 8 )
-            *(unaligned_u64 *)(dst + n) = *(const unaligned_u64 *)(src + n);
-        return;
-    }
-    for ( size_t n = 0; n < len; n++ )
-        dst[n] = src[n];
-}
-
-/*
  * Decode one LZMA chunk of in_size bytes into exactly out_size bytes at
  * o->pos (the caller checked they fit). The loop keeps the range coder,
  * the state and the distances in locals so that they live in registers.
@@ -410,7 +389,7 @@ static int lzma_chunk(struct lzma_dec *s, struct outbuf *o, const u8 *in, size_t
         /* Also rejects the end marker (distance 2^32), not used in LZMA2. */
         if ( unlikely(reps[0] >= pos - dict_start || len > limit - pos) )
             return -EINVAL;
-        copy_match(buf, pos, (size_t)reps[0] + 1, len, o->max);
+        decompress_copy_match(buf, pos, (size_t)reps[0] + 1, len, o->max);
         pos += len;
     }
 

@@ -16,6 +16,7 @@
 #ifndef XEN_DECOMPRESS_H
 #define XEN_DECOMPRESS_H
 
+#include <xen/lib.h>
 #include <xen/types.h>
 
 /*
@@ -64,5 +65,47 @@ struct crc32_table
 };
 void crc32_init(struct crc32_table *tab);
 u32 crc32_update(const struct crc32_table *tab, u32 crc, const void *p, size_t n);
+
+/* ---- for the decoders only ---- */
+
+typedef u64 __attribute__((may_alias, aligned(1))) decomp_unaligned_u64;
+
+/*
+ * The LZ77 copy that both LZMA and DEFLATE use: len bytes from dist bytes
+ * back (dist >= 1; the two overlap when dist < len, which repeats the last
+ * dist bytes). Away from the end of the buffer it moves eight bytes at a
+ * time and may write up to seven bytes past pos + len, which nothing has
+ * produced yet. A short distance first builds one 8-byte word of the
+ * repeating pattern, then stores it every multiple of dist.
+ */
+static inline __attribute__((always_inline)) void
+decompress_copy_match(u8 *buf, size_t pos, size_t dist, size_t len, size_t buf_max)
+{
+    u8 *dst = buf + pos;
+    const u8 *src = dst - dist;
+
+    if ( likely(len + 8 <= buf_max - pos) )
+    {
+        if ( dist >= 8 )
+        {
+            for ( size_t n = 0; n < len; n += 8 )
+                *(decomp_unaligned_u64 *)(dst + n) = *(const decomp_unaligned_u64 *)(src + n);
+        }
+        else
+        {
+            /* The largest multiple of dist up to 8, for dist 1..7. */
+            static const u8 step[8] = {0, 8, 8, 6, 8, 5, 6, 7};
+            u64 pattern = 0;
+
+            for ( unsigned int i = 0, j = 0; i < 8; i++, j = j + 1 == dist ? 0 : j + 1 )
+                pattern |= (u64)src[j] << (8 * i);
+            for ( size_t n = 0; n < len; n += step[dist] )
+                *(decomp_unaligned_u64 *)(dst + n) = pattern;
+        }
+        return;
+    }
+    for ( size_t n = 0; n < len; n++ )
+        dst[n] = src[n];
+}
 
 #endif
