@@ -8,8 +8,12 @@
  *   proto.c   decodes one complete message, validates it, calls the store,
  *             queues the reply (the only file that knows message formats)
  *   conn.c    assembles messages from a byte stream and flushes replies,
- *             over a Unix socket or a shared ring (ring.c)
- *   domain.c  introduced domains, event channels and ring mappings
+ *             over a Unix socket or a shared ring
+ *   ring.c    the shared-ring transport: mapping a domain's page (grant,
+ *             foreign mapping, or dom0's own /proc/xen/xsd_kva), event
+ *             channels, the Xen devices
+ *   domain.c  introduced domains, RELEASE, and noticing dead domains
+ *             (VIRQ_DOM_EXC + getdomaininfo)
  *   main.c    options and the poll() loop
  *
  * Everything runs in one thread. A connection that fails is marked dead
@@ -30,6 +34,25 @@
 
 struct conn;
 struct domain;
+struct xcl;
+
+/* How a ring page is mapped. */
+enum ring_map {
+    RING_NONE,
+    RING_GRANT,   /* /dev/xen/gntdev, grant GNTTAB_RESERVED_XENSTORE */
+    RING_FOREIGN, /* /dev/xen/privcmd foreign mapping of the frame */
+    RING_LOCAL,   /* dom0's own page, /proc/xen/xsd_kva */
+};
+
+/* One domain's shared page and event channel (owned by its domain). */
+struct ring
+{
+    struct xenstore_domain_interface *intf; /* NULL when unmapped */
+    enum ring_map how;
+    uint64_t gnt_index; /* gntdev offset of intf (RING_GRANT) */
+    int evtchn_fd;      /* /dev/xen/evtchn, for notifications */
+    int local_port;     /* our end of the event channel; 0: unbound */
+};
 
 /* Per-connection limits for unprivileged callers; 0 means unlimited. */
 struct conn_limits
@@ -55,6 +78,8 @@ struct daemon
     bool xen;           /* /dev/xen is usable */
     int evtchn_fd;      /* /dev/xen/evtchn, or -1 */
     int gntdev_fd;      /* /dev/xen/gntdev, or -1 */
+    struct xcl *xc;     /* /dev/xen/privcmd hypercalls, or NULL */
+    int virq_port;      /* VIRQ_DOM_EXC's local port; 0: not bound */
 };
 
 /* A transaction owned by a connection. */
@@ -89,6 +114,7 @@ struct conn
     const struct conn_ops *ops;
     int fd;                /* socket, or -1 */
     struct domain *domain; /* ring connections: their domain */
+    struct ring *ring;     /* ring connections: their page; else NULL */
     struct caller who;
     bool needs_attach; /* test socket: waiting for test-as-domain */
     bool dead;         /* reaped by the main loop */
@@ -126,6 +152,17 @@ void proto_handle(struct daemon *d, struct conn *c);
 void proto_store_event(void *arg, const char *path, bool recursive, const struct perm *perms,
                        unsigned int nperms);
 void trace(struct daemon *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ring.c */
+extern const struct conn_ops ring_conn_ops;
+/* Opens /dev/xen/{evtchn,gntdev,privcmd}, binds VIRQ_DOM_EXC; sets d->xen. */
+void ring_xen_open(struct daemon *d);
+int ring_map_domain(struct daemon *d, struct ring *r, unsigned int domid, uint64_t mfn,
+                    uint32_t port);
+/* dom0's own ring: /proc/xen/xsd_kva and /proc/xen/xsd_port. */
+int ring_map_local(struct daemon *d, struct ring *r);
+void ring_unmap(struct daemon *d, struct ring *r);
+void ring_notify(const struct ring *r);
 
 /* domain.c */
 struct domain *domain_find(struct daemon *d, unsigned int domid);
