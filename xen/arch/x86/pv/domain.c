@@ -14,6 +14,7 @@
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/traps.h>
 
 void pv_load_page_tables(struct vcpu *v)
@@ -51,7 +52,11 @@ void pv_handle_exception(struct cpu_user_regs *regs)
     {
     case X86_EXC_DF:
     case X86_EXC_MC: fatal_trap(regs, "machine check or double fault in guest context");
-    case X86_EXC_PF: pv_inject_page_fault(v, read_cr2(), regs->error_code); return;
+    case X86_EXC_PF:
+        if ( pv_ro_page_fault(regs) )
+            return;
+        pv_inject_page_fault(v, read_cr2(), regs->error_code);
+        return;
     case X86_EXC_GP:
         if ( bounce_software_interrupt(v, regs) || pv_emulate_privileged_op(regs) )
             return;
