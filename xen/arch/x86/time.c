@@ -9,10 +9,13 @@
  * in step (invariant, synchronised TSCs: every machine we target and QEMU,
  * whose guest TSC is the host's). The self-test checks that CPUs agree.
  *
- * Calibration counts TSC ticks over three 50 ms windows of the HPET main
- * counter (the PIT's channel 2 when there is no HPET, or with
- * "clocksource=pit") and keeps the median window, which discards one window
- * disturbed by the host (under emulation a vCPU can be descheduled).
+ * Calibration counts TSC ticks over five 25 ms windows of a reference clock,
+ * the HPET main counter (the PIT's channel 2 when there is no HPET, or with
+ * "clocksource=pit"), and keeps the median. Each end of a window is a
+ * reference reading paired with the TSC by bracketing it between two RDTSCs
+ * (the narrowest of several brackets), so neither an interrupt nor, under
+ * emulation, a descheduled vCPU between the two readings skews the result;
+ * the median discards a window that was disturbed anyway.
  *
  * The timer interrupt is the local APIC timer, in TSC-deadline mode when
  * CPUID.1:ECX[24] offers it (the deadline is a TSC value, no conversion
@@ -34,9 +37,10 @@
 #include <asm/traps.h>
 
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
-#define PIT_HZ                  1193182UL
-#define CALIBRATE_NS            50000000UL /* one window: 50 ms */
-#define CALIBRATE_WINDOWS       3
+#define PIT_PERIOD_FS           838095110UL /* 10^15 / 1193182 Hz */
+#define CALIBRATE_NS            25000000UL  /* one window: 25 ms (PIT: 29830 of 65535 ticks) */
+#define CALIBRATE_WINDOWS       5
+#define PAIRED_TRIES            5
 
 unsigned long cpu_khz;
 bool tsc_deadline_timer;
@@ -78,52 +82,92 @@ void udelay(unsigned long us)
         cpu_relax();
 }
 
-/* TSC ticks over one HPET window; *ns gets the window's exact length. */
-static u64 hpet_window(u64 *ns)
+/*
+ * A reference clock for calibration: a tick counter that only goes up (mod
+ * mask) at a known period. The PIT's channel 2 counts down from 0xffff in
+ * mode 0; its reading is the number of ticks since that load.
+ */
+struct ref_clock
 {
-    u64 ticks = muldiv64(CALIBRATE_NS, 1000000, hpet_period_fs);
-    u64 mask = hpet_counter_mask(), c0, c1, t0, t1;
+    const char *name;
+    u64 (*read)(void);
+    void (*start)(void); /* before each window, or NULL */
+    u64 mask;
+    u64 period_fs;
+};
 
-    c0 = hpet_read_counter();
-    t0 = rdtsc();
-    do
-    {
-        c1 = hpet_read_counter();
-        t1 = rdtsc();
-    } while ( ((c1 - c0) & mask) < ticks );
-    *ns = muldiv64((c1 - c0) & mask, hpet_period_fs, 1000000);
-    return t1 - t0;
+static u64 pit_read(void)
+{
+    u8 lo, hi;
+
+    outb(0x80, 0x43); /* latch channel 2's count */
+    lo = inb(0x42);
+    hi = inb(0x42);
+    return 0xffff - (u64)((hi << 8) | lo);
 }
 
-/* TSC ticks over one PIT channel 2 count-down (mode 0) of about 50 ms. */
-static u64 pit_window(u64 *ns)
+/* A local wrapper: taking the address of another object's function needs a GOT here. */
+static u64 hpet_read(void)
 {
-    const u16 latch = (u16)(PIT_HZ * (CALIBRATE_NS / 1000000) / 1000);
-    u64 t0, t1;
+    return hpet_read_counter();
+}
 
+static void pit_start(void)
+{
     outb((inb(0x61) & ~0x02) | 0x01, 0x61); /* gate high, speaker off */
     outb(0xb0, 0x43);                       /* channel 2, lo/hi byte, mode 0 */
-    outb(latch & 0xff, 0x42);
-    outb(latch >> 8, 0x42);
-    t0 = rdtsc();
-    while ( !(inb(0x61) & 0x20) ) /* OUT2 goes high at terminal count */
-        cpu_relax();
-    t1 = rdtsc();
-    *ns = (u64)latch * 1000000000UL / PIT_HZ;
-    return t1 - t0;
+    outb(0xff, 0x42);
+    outb(0xff, 0x42);
 }
 
-static unsigned long calibrate_tsc(bool use_hpet)
+/*
+ * One reference reading paired with the TSC value at the same moment: the
+ * read bracketed by two RDTSCs, the narrowest bracket of a few tries. A wide
+ * bracket means we were interrupted or (emulated) descheduled mid-read.
+ */
+static u64 read_paired(const struct ref_clock *rc, u64 *tsc)
+{
+    u64 best = ~0ULL, ref = 0;
+
+    for ( unsigned int i = 0; i < PAIRED_TRIES; i++ )
+    {
+        u64 t0 = rdtsc(), r = rc->read(), t1 = rdtsc();
+
+        if ( t1 - t0 < best )
+        {
+            best = t1 - t0;
+            ref = r;
+            *tsc = t0 + (t1 - t0) / 2;
+        }
+    }
+    return ref;
+}
+
+/* TSC ticks over one window of about CALIBRATE_NS; *ns gets its measured length. */
+static u64 calibration_window(const struct ref_clock *rc, u64 *ns)
+{
+    u64 want = muldiv64(CALIBRATE_NS, 1000000, rc->period_fs), r0, r1, s0, s1;
+
+    if ( rc->start )
+        rc->start();
+    r0 = read_paired(rc, &s0);
+    while ( ((rc->read() - r0) & rc->mask) < want )
+        cpu_relax();
+    r1 = read_paired(rc, &s1);
+    *ns = muldiv64((r1 - r0) & rc->mask, rc->period_fs, 1000000);
+    return s1 - s0;
+}
+
+static unsigned long calibrate_tsc(const struct ref_clock *rc)
 {
     unsigned long khz[CALIBRATE_WINDOWS], t;
 
     for ( unsigned int i = 0; i < CALIBRATE_WINDOWS; i++ )
     {
-        u64 ns, ticks = use_hpet ? hpet_window(&ns) : pit_window(&ns);
+        u64 ns, ticks = calibration_window(rc, &ns);
         khz[i] = (unsigned long)muldiv64(ticks, 1000000, ns);
     }
-    /* Median of three. */
-    for ( unsigned int i = 0; i < CALIBRATE_WINDOWS; i++ )
+    for ( unsigned int i = 0; i < CALIBRATE_WINDOWS; i++ ) /* sort, keep the median */
         for ( unsigned int j = i + 1; j < CALIBRATE_WINDOWS; j++ )
             if ( khz[j] < khz[i] )
                 t = khz[i], khz[i] = khz[j], khz[j] = t;
@@ -207,12 +251,15 @@ register_keyhandler('t', print_time, "print the time, the TSC and each CPU's nex
 
 void time_init(void)
 {
-    bool use_hpet = strcmp(opt_clocksource, "pit") && hpet_init();
-    unsigned long khz = calibrate_tsc(use_hpet);
+    struct ref_clock rc = {"PIT", pit_read, pit_start, 0xffff, PIT_PERIOD_FS};
+    unsigned long khz;
 
+    if ( strcmp(opt_clocksource, "pit") && hpet_init() )
+        rc = (struct ref_clock){"HPET", hpet_read, NULL, hpet_counter_mask(), hpet_period_fs};
+    khz = calibrate_tsc(&rc);
     time_set_tsc_khz(khz);
     printk("TSC: %lu.%03lu MHz (%lu kHz), calibrated against the %s\n", khz / 1000, khz % 1000, khz,
-           use_hpet ? "HPET" : "PIT");
+           rc.name);
     tsc_deadline_timer = cpuid_ecx(1) & CPUID1_ECX_TSC_DEADLINE;
     if ( !tsc_deadline_timer )
     {
