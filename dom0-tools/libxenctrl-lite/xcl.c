@@ -22,6 +22,7 @@
 #include <xen/domctl.h>
 #include <xen/event_channel.h>
 #include <xen/memory.h>
+#include <xen/sched.h>
 #include <xen/sys/privcmd.h>
 
 #include "xcl.h"
@@ -207,6 +208,42 @@ int xcl_evtchn_alloc_unbound(struct xcl *x, unsigned int domid, unsigned int rem
         return (int)rc;
     *port = a->port;
     return 0;
+}
+
+int xcl_domain_shutdown(struct xcl *x, unsigned int domid, unsigned int reason)
+{
+    struct sched_remote_shutdown *r = x->buf;
+
+    memset(r, 0, sizeof(*r));
+    r->domain_id = (domid_t)domid;
+    r->reason = reason;
+    return (int)xcl_hypercall(x, __HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, true);
+}
+
+void *xcl_map_grant_table(struct xcl *x, unsigned int domid)
+{
+    privcmd_mmap_resource_t r = {
+        .dom = (domid_t)domid,
+        .type = XENMEM_resource_grant_table,
+        .id = XENMEM_resource_grant_table_id_shared,
+        .idx = 0,
+        .num = 1,
+    };
+    void *page;
+    int err;
+
+    page = mmap(NULL, XCL_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, x->privcmd_fd, 0);
+    if ( page == MAP_FAILED )
+        return NULL;
+    r.addr = (uint64_t)(uintptr_t)page;
+    if ( ioctl(x->privcmd_fd, IOCTL_PRIVCMD_MMAP_RESOURCE, &r) )
+    {
+        err = errno;
+        munmap(page, XCL_PAGE_SIZE);
+        errno = err;
+        return NULL;
+    }
+    return page;
 }
 
 void *xcl_map_foreign_page(struct xcl *x, unsigned int domid, uint64_t frame)

@@ -56,6 +56,14 @@ int xcl_populate_page(struct xcl *x, unsigned int domid, uint64_t gpfn, uint64_t
 int xcl_evtchn_alloc_unbound(struct xcl *x, unsigned int domid, unsigned int remote,
                              uint32_t *port);
 
+/* Remote shutdown of domid with a SHUTDOWN_* reason (SCHEDOP_remote_shutdown). */
+int xcl_domain_shutdown(struct xcl *x, unsigned int domid, unsigned int reason);
+
+/* Maps the first frame of domid's grant table (XENMEM_acquire_resource), as a
+ * domain builder does to seed the reserved entries. NULL and errno on
+ * failure; unmap with xcl_unmap_page. */
+void *xcl_map_grant_table(struct xcl *x, unsigned int domid);
+
 /* Maps one page of domid (frame number as the domain names it: the MFN for
  * PV) read-write. NULL and errno on failure; unmap with xcl_unmap_page. */
 void *xcl_map_foreign_page(struct xcl *x, unsigned int domid, uint64_t frame);

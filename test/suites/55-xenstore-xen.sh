@@ -4,8 +4,8 @@
 # dom0 under QEMU TCG, booting an initramfs (scripts/mkinitramfs.sh) whose
 # /init is test/xenstore/init-xen.sh. That init starts our xenstored, which
 # must serve dom0's own kernel over the /proc/xen/xsd_kva ring, and runs
-# xs-fakedom (test/xenstore/fakedom.c: a kernel-less domain for INTRODUCE,
-# privcmd foreign mapping and VIRQ_DOM_EXC). The console's
+# xs-fakedom (test/xenstore/fakedom.c: kernel-less domains for INTRODUCE,
+# gntdev and privcmd mappings, shutdown and death through VIRQ_DOM_EXC). The console's
 # "CHECK name PASS|FAIL" lines become "PASS xen-name" / "FAIL xen-name"
 # lines; an expected check that never printed is a failure too.
 #
@@ -17,12 +17,18 @@ timeout=${XS_XEN_TIMEOUT:-200}
 expected="dom0-capabilities xen-devices xsd-port xenstored-start trace-xen-transport
 trace-dom0-ring trace-virq-bound socket-write-read xenbus-read-relative
 xenbus-read-absolute xenbus-write-seen-on-socket xenbus-ls kernel-feature-poweroff
-kernel-watch-event trace-ring-requests privcmd-open domctl-createdomain
-populate-ring-page evtchn-alloc-unbound foreign-map-own getdomaininfo-dom0
-getdomaininfo-fake dom0-prepare-home introduce is-introduced guest-read-relative
-guest-get-domain-path guest-write guest-write-seen-by-dom0 guest-no-write-outside
-domctl-destroydomain virq-dom-exc-release released-nodes-removed fake-domain-gone
-trace-foreign-map trace-dom-exc"
+kernel-watch-event trace-ring-requests trace-grant-map trace-foreign-map trace-shutdown
+trace-dom-exc grant-seed-grant"
+for mode in grant foreign; do
+    for name in privcmd-open domctl-createdomain populate-ring-page evtchn-alloc-unbound \
+        foreign-map-own getdomaininfo-dom0 getdomaininfo-fake dom0-prepare-home introduce \
+        is-introduced guest-read-relative guest-get-domain-path guest-write \
+        guest-write-seen-by-dom0 guest-no-write-outside remote-shutdown \
+        shutdown-release-event domctl-destroydomain virq-dom-exc-release \
+        released-nodes-removed fake-domain-gone; do
+        expected="$expected $mode-$name"
+    done
+done
 
 if ! xen=$("$top/scripts/fetch-debs.sh" xen-hypervisor-4.17-amd64 2>"$logdir/fetch.err") ||
     ! kpkg=$("$top/scripts/fetch-debs.sh" --depends-of linux-image-amd64 2>>"$logdir/fetch.err"); then
@@ -72,4 +78,14 @@ for name in $expected; do
     grep -q "^$name " "$logdir/checks" || fail "xen-$name" "no CHECK line (see $serial)"
 done
 grep -aq "XSTEST END" "$serial" || fail xen-scenario-end "no XSTEST END within ${timeout}s"
+if grep -aqE "^\(XEN\) (----\[ Xen-|Panic on CPU)" "$serial"; then
+    fail xen-hypervisor-no-crash "$(grep -aE -m1 '^\(XEN\) (RIP|Panic)' "$serial")"
+else
+    pass xen-hypervisor-no-crash
+fi
+if grep -aqE "(Oops|BUG:|Kernel panic|general protection fault)" "$serial"; then
+    fail xen-dom0-kernel-no-oops "$(grep -aE -m1 '(Oops|BUG:|Kernel panic|general protection)' "$serial")"
+else
+    pass xen-dom0-kernel-no-oops
+fi
 finish

@@ -5,16 +5,21 @@
  * Runs in dom0 next to xenstored. Creates an empty, never-running PV
  * domain (libxenctrl-lite: createdomain, max_mem, populate one page,
  * allocate an unbound event channel for dom0), zeroes that page and
- * INTRODUCEs the domain to xenstored over the socket. No grant table was
- * seeded, so xenstored cannot use gntdev and must map the page through
- * privcmd. Then this program plays the guest: it maps the same page and
+ * INTRODUCEs the domain to xenstored over the socket. In "grant" mode it
+ * first seeds the domain's grant table (entry GNTTAB_RESERVED_XENSTORE
+ * grants the page to dom0, as a domain builder does), so xenstored maps the
+ * page through gntdev; in "foreign" mode it does not, so xenstored must
+ * fall back to a privcmd foreign mapping. Then this program plays the
+ * guest: it maps the same page and
  * writes requests into its ring (it cannot signal the domain's event
  * channel, so it relies on xenstored serving rings without notification
- * within about a second). Finally it destroys the domain and expects
- * xenstored to notice through VIRQ_DOM_EXC: @releaseDomain fires, the
- * domain is no longer introduced and the nodes it owned are gone.
+ * within about a second). Then it shuts the domain down (SCHEDOP_remote_
+ * shutdown): xenstored, told by VIRQ_DOM_EXC, must fire @releaseDomain but
+ * keep the domain. Finally it destroys the domain: @releaseDomain fires,
+ * the domain is no longer introduced and the nodes it owned are gone.
  *
- * Prints "CHECK <name> PASS|FAIL [detail]" lines; exits 1 on any FAIL.
+ * Usage: xs-fakedom grant|foreign
+ * Prints "CHECK <mode>-<name> PASS|FAIL [detail]"; exits 1 on any FAIL.
  * Needs XENSTORED_PATH (or the default socket) for the dom0 side.
  */
 #include <errno.h>
@@ -27,18 +32,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <xen/xen.h>
+#include <xen/grant_table.h>
 #include <xen/io/xs_wire.h>
+#include <xen/sched.h>
 
 #include "xcl.h"
 #include "xenstore.h"
 
 static int failures;
+static const char *mode; /* "grant" or "foreign": prefixes check names */
 
 static void check(const char *name, bool ok, const char *fmt, ...)
 {
     va_list ap;
 
-    printf("CHECK %s %s", name, ok ? "PASS" : "FAIL");
+    printf("CHECK %s-%s %s", mode, name, ok ? "PASS" : "FAIL");
     if ( !ok || fmt )
     {
         printf(" ");
@@ -158,6 +167,21 @@ static bool fake_create(struct fake *f)
     return true;
 }
 
+/* Grants the ring page to dom0 in the reserved entry, as a builder would. */
+static void fake_seed_grant(struct fake *f)
+{
+    grant_entry_v1_t *gt = xcl_map_grant_table(&f->xc, f->domid);
+
+    check("seed-grant", gt != NULL, "%s", gt ? "" : strerror(errno));
+    if ( !gt )
+        return;
+    gt[GNTTAB_RESERVED_XENSTORE].domid = 0;
+    gt[GNTTAB_RESERVED_XENSTORE].frame = (uint32_t)f->mfn;
+    __atomic_thread_fence(__ATOMIC_RELEASE); /* entry before its flags */
+    gt[GNTTAB_RESERVED_XENSTORE].flags = GTF_permit_access;
+    xcl_unmap_page(gt);
+}
+
 static bool fake_introduce(struct fake *f)
 {
     struct xs_permissions owner = {.id = f->domid, .perms = XS_PERM_NONE};
@@ -205,25 +229,16 @@ static void fake_talk(struct fake *f)
           type, type >= 0 ? out : "");
 }
 
-/* Destroys the domain; xenstored must notice without being told. */
-static void fake_destroy(struct fake *f)
+/* Waits up to 10 s for @releaseDomain and for the domain to be released
+ * (want_gone) or still introduced; says how long it took. */
+static bool wait_release(struct fake *f, bool want_gone, double *took)
 {
-    char **ev, path[96];
+    double start = now();
+    bool event = false, gone = !want_gone;
+    char **ev;
     unsigned int n;
-    double start;
-    bool event = false, gone = false;
-    int rc;
 
-    if ( !xs_watch(f->xs, "@releaseDomain", "rel") )
-        check("watch-releaseDomain", false, "%s", strerror(errno));
-    ev = xs_read_watch(f->xs, &n); /* the event of the registration */
-    free(ev);
-    xcl_unmap_page(f->intf);
-    f->intf = NULL;
-    rc = xcl_domain_destroy(&f->xc, f->domid);
-    check("domctl-destroydomain", rc == 0, "rc %d", rc);
-    start = now();
-    while ( !(event && gone) && now() - start < 10 )
+    while ( !(event && gone == want_gone) && now() - start < 10 )
     {
         struct pollfd p = {.fd = xs_fileno(f->xs), .events = POLLIN};
 
@@ -234,18 +249,50 @@ static void fake_destroy(struct fake *f)
         }
         gone = !xs_is_domain_introduced(f->xs, f->domid);
     }
-    check("virq-dom-exc-release", event && gone, "event %d released %d after %.2fs", event, gone,
-          now() - start);
+    *took = now() - start;
+    return event && gone == want_gone;
+}
+
+/* Shuts the domain down, then destroys it; xenstored must notice both
+ * without being told. */
+static void fake_shutdown_destroy(struct fake *f)
+{
+    char **ev, path[96];
+    unsigned int n;
+    double took;
+    bool ok;
+    int rc;
+
+    if ( !xs_watch(f->xs, "@releaseDomain", "rel") )
+        check("watch-releaseDomain", false, "%s", strerror(errno));
+    ev = xs_read_watch(f->xs, &n); /* the event of the registration */
+    free(ev);
+    rc = xcl_domain_shutdown(&f->xc, f->domid, SHUTDOWN_poweroff);
+    check("remote-shutdown", rc == 0, "rc %d", rc);
+    ok = wait_release(f, false, &took);
+    check("shutdown-release-event", ok, "after %.2fs, domain kept", took);
+    xcl_unmap_page(f->intf);
+    f->intf = NULL;
+    rc = xcl_domain_destroy(&f->xc, f->domid);
+    check("domctl-destroydomain", rc == 0, "rc %d", rc);
+    ok = wait_release(f, true, &took);
+    check("virq-dom-exc-release", ok, "released after %.2fs", took);
     snprintf(path, sizeof(path), "%s/data", f->home);
     check("released-nodes-removed", !xs_read(f->xs, XBT_NULL, path, &n), "%s", path);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static struct fake f;
     struct xcl_dominfo info;
     int rc;
 
+    if ( argc != 2 || (strcmp(argv[1], "grant") && strcmp(argv[1], "foreign")) )
+    {
+        fprintf(stderr, "usage: xs-fakedom grant|foreign\n");
+        return 2;
+    }
+    mode = argv[1];
     f.xs = xs_open(XS_OPEN_SOCKETONLY);
     if ( !f.xs )
     {
@@ -254,6 +301,8 @@ int main(void)
     }
     if ( !fake_create(&f) )
         return 1;
+    if ( !strcmp(mode, "grant") )
+        fake_seed_grant(&f);
     rc = xcl_domain_info(&f.xc, 0, &info);
     check("getdomaininfo-dom0", rc == 0 && info.domid == 0 && info.tot_pages > 0,
           "rc %d tot_pages %llu", rc, (unsigned long long)info.tot_pages);
@@ -262,7 +311,7 @@ int main(void)
           "rc %d tot_pages %llu", rc, (unsigned long long)info.tot_pages);
     if ( fake_introduce(&f) )
         fake_talk(&f);
-    fake_destroy(&f);
+    fake_shutdown_destroy(&f);
     rc = xcl_domain_info(&f.xc, f.domid, &info);
     check("fake-domain-gone", rc == -ESRCH, "rc %d", rc);
     xs_close(f.xs);

@@ -74,9 +74,13 @@ xenstore-write /local/domain/0/control/shutdown "bogus$nonce"
 ok kernel-watch-event wait_for 10 sh -c "dmesg | grep -q 'Ignoring shutdown request: bogus$nonce'"
 ok trace-ring-requests grep -q "TRANSACTION_START" "$trace"
 
-# Another domain: INTRODUCE, privcmd foreign mapping, its ring, VIRQ_DOM_EXC.
-xs-fakedom
+# Other domains: INTRODUCE, the ring mapped through gntdev (grant seeded)
+# or privcmd (not seeded), served; then shutdown and death (VIRQ_DOM_EXC).
+xs-fakedom grant
+ok trace-grant-map grep -q "ring mapped through gntdev" "$trace"
+xs-fakedom foreign
 ok trace-foreign-map grep -q "ring mapped through privcmd" "$trace"
+ok trace-shutdown grep -q "domain [0-9]* shut down" "$trace"
 ok trace-dom-exc grep -q "released (domain \(dying\|vanished\))" "$trace"
 
 echo "--- xenstored trace (tail) ---"

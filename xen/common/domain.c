@@ -9,6 +9,7 @@
  * halts with "noreboot".
  */
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
@@ -57,7 +58,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     spin_lock_init(&d->page_alloc_lock);
     d->vcpu = xzalloc_bytes(max_vcpus * sizeof(*d->vcpu));
     d->shared_info = alloc_xenheap_pages(0);
-    if ( !d->vcpu || !d->shared_info )
+    if ( !d->vcpu || !d->shared_info || evtchn_init(d) )
         goto fail;
     memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info_mfn = virt_to_mfn(d->shared_info);
@@ -71,6 +72,7 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     return d;
 
 fail:
+    evtchn_destroy(d);
     if ( d->shared_info )
         free_xenheap_pages(d->shared_info, 0);
     xfree(d->vcpu);

@@ -10,11 +10,11 @@
  * a row answer -ENOSYS, as Xen does for what it does not implement.
  */
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/hypercall.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <asm/pv.h>
-#include <asm/pv_mm.h>
 
 enum hc_perm {
     HC_ANY,  /* any PV guest */
@@ -51,11 +51,6 @@ struct hypercall_row
     {                                                                                              \
         return do_##n(a[0], a[1], a[2]);                                                           \
     }
-#define THUNK4(n)                                                                                  \
-    static long hc_##n(const unsigned long *a)                                                     \
-    {                                                                                              \
-        return do_##n(a[0], a[1], a[2], a[3]);                                                     \
-    }
 
 THUNK1(set_trap_table)
 THUNK2(stack_switch)
@@ -66,10 +61,8 @@ THUNK2(vm_assist)
 THUNK0(iret)
 THUNK2(sched_op)
 THUNK2(callback_op)
-THUNK4(mmu_update)
-THUNK3(update_va_mapping)
-THUNK4(mmuext_op)
-THUNK4(update_va_mapping_otherdomain)
+THUNK2(event_channel_op)
+THUNK1(event_channel_op_compat)
 
 #define ROW(nr, n, p) [__HYPERVISOR_##nr] = {hc_##n, p, #n}
 
@@ -83,10 +76,8 @@ static const struct hypercall_row hypercall_table[] = {
     ROW(iret, iret, HC_ANY),
     ROW(sched_op, sched_op, HC_ANY),
     ROW(callback_op, callback_op, HC_ANY),
-    ROW(mmu_update, mmu_update, HC_ANY),
-    ROW(update_va_mapping, update_va_mapping, HC_ANY),
-    ROW(mmuext_op, mmuext_op, HC_ANY),
-    ROW(update_va_mapping_otherdomain, update_va_mapping_otherdomain, HC_ANY),
+    ROW(event_channel_op, event_channel_op, HC_ANY),
+    ROW(event_channel_op_compat, event_channel_op_compat, HC_ANY),
 };
 
 void pv_hypercall(struct cpu_user_regs *regs)

@@ -13,13 +13,14 @@
  * Lifetime: domains are reference counted (get_domain/put_domain); the
  * domain list is protected by domlist_lock. Lock order, outermost first:
  *     domlist_lock -> d->page_alloc_lock -> heap_lock
- *     d->event_lock -> (per-port locks, none yet)
+ *     d->event_lock -> (the other domain's event_lock if its id is higher)
  */
 #ifndef XEN_SCHED_H
 #define XEN_SCHED_H
 
 #include <xen/lib.h>
 #include <xen/spinlock.h>
+#include <xen/timer.h>
 #include <public/xen.h>
 #include <public/vcpu.h>
 #include <public/sched.h>
@@ -76,6 +77,11 @@ struct vcpu
     bool is_blocked;              /* SCHEDOP_block: waiting for an event */
     s_time_t singleshot_deadline; /* 0: none */
     s_time_t periodic_period;     /* 0: none */
+
+    /* Event channels (common/event_channel.c, locking in xen/event.h). */
+    evtchn_port_t virq_to_evtchn[NR_VIRQS]; /* 0: unbound; global VIRQs in vCPU 0's */
+    int poll_evtchn;                        /* SCHEDOP_poll: 0 no, -1 any port, or the port */
+    struct timer poll_timer;                /* SCHEDOP_poll timeout, on v's CPU */
 };
 
 struct domain
@@ -101,6 +107,9 @@ struct domain
     bool is_shutting_down;
     unsigned int shutdown_code; /* SHUTDOWN_* */
     char handle[16];
+
+    spinlock_t event_lock;        /* event channels: see xen/event.h */
+    struct evtchn_domain *evtchn; /* port table, from evtchn_init() to evtchn_destroy() */
 };
 
 extern struct domain *hardware_domain;
