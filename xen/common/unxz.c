@@ -251,7 +251,19 @@ DECODE_INLINE void lzma_literal(struct lzma_dec *s, struct rc *rc, u8 *buf, size
     u16 *probs = s->p.literal[ctx];
     unsigned int sym = 1;
 
-    if ( state >= LZMA_LIT_STATES )
+    if ( state < LZMA_LIT_STATES )
+    {
+        /* The common case, written out: no loop test per bit. */
+        sym = 2 | rc_bit(rc, &probs[1]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+    }
+    else
     {
         unsigned int guess = buf[pos - rep0 - 1];
 
