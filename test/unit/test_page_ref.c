@@ -43,6 +43,8 @@ static struct page_info ft[NFRAMES];
 static pte_t mem[NFRAMES][L1_ENTRIES] __aligned(PAGE_SIZE);
 static struct domain dom_a, dom_b, dom0, xen_pseudo, io_pseudo;
 static unsigned int flushes, frees;
+static int preempt_every; /* pv_preempt_check() says yes every n-th call (0: never) */
+static unsigned int preempt_calls;
 static struct page_info *last_freed;
 
 bool mfn_valid(mfn_t mfn)
@@ -79,6 +81,12 @@ void pv_policy_of(const struct domain *d, struct pt_policy *p)
 bool pv_controls(const struct domain *who, const struct domain *target)
 {
     return who == target || who->is_privileged;
+}
+
+bool pv_preempt_check(void)
+{
+    preempt_calls++;
+    return preempt_every && preempt_calls % preempt_every == 0;
 }
 
 void free_domheap_pages(struct page_info *pg, unsigned int order)
@@ -162,6 +170,8 @@ static int setup(void **state)
     }
     flushes = frees = 0;
     last_freed = NULL;
+    preempt_every = 0;
+    preempt_calls = 0;
     return 0;
 }
 
@@ -526,6 +536,100 @@ static void test_validated_table_ref(void **state)
     assert_int_equal(tcount(10), 0);
 }
 
+/* A wide tree: L4 40 -> L3 41 -> L2s 42, 46 -> L1s 43, 47, 49, 51 -> data. */
+static void build_wide_tree(void)
+{
+    build_hierarchy();
+    mem[41][7] = table(46);
+    mem[42][100] = table(47);
+    mem[46][0] = table(49);
+    mem[46][511] = table(51);
+    mem[47][1] = map_rw(52);
+    mem[49][2] = map_ro(53);
+    mem[51][3] = map_rw(54);
+}
+
+/* Pin-like request until it stops restarting; how many rounds it took. */
+static unsigned int validate_in_rounds(struct page_info *p, unsigned long type, int *rc)
+{
+    unsigned int rounds = 0;
+
+    do
+    {
+        *rc = get_page_and_type_preemptible(p, &dom_a, type);
+        rounds++;
+    } while ( *rc == -ERESTART && rounds < 100 );
+    return rounds;
+}
+
+static void test_preempted_validation_matches(void **state)
+{
+    struct snapshot before, whole, pieces;
+    unsigned int rounds;
+    int rc;
+
+    build_wide_tree();
+    snap(&before);
+    assert_int_equal(get_page_and_type_err(pg(40), &dom_a, PGT_l4_page_table), 0);
+    snap(&whole);
+    put_page_and_type(pg(40));
+    assert_same_counts(&before);
+
+    /* Stop at every chance: it still finishes, with the very same counts. */
+    preempt_every = 1;
+    rounds = validate_in_rounds(pg(40), PGT_l4_page_table, &rc);
+    assert_int_equal(rc, 0);
+    assert_true(rounds > 2);
+    snap(&pieces);
+    for ( unsigned int i = 0; i < NFRAMES; i++ )
+        if ( whole.count[i] != pieces.count[i] || whole.type[i] != pieces.type[i] )
+            fail_msg("frame %u: %#lx/%#lx in pieces, %#lx/%#lx at once", i, pieces.count[i],
+                     pieces.type[i], whole.count[i], whole.type[i]);
+    put_page_and_type(pg(40));
+    assert_same_counts(&before);
+}
+
+static void test_parked_frame(void **state)
+{
+    struct snapshot before;
+    pte_t e;
+    int rc;
+
+    build_wide_tree();
+    snap(&before);
+    preempt_every = 1;
+    assert_int_equal(get_page_and_type_preemptible(pg(40), &dom_a, PGT_l4_page_table), -ERESTART);
+    assert_true(ft[40].u.type_info & PGT_partial);
+    assert_int_equal(tcount(40), 1);
+    assert_int_equal(count(40), 2); /* the parked state kept the requester's reference */
+    /* Half-validated is still a table: no writable mapping, no other type. */
+    e = map_rw(40);
+    assert_int_equal(get_pte_refs(1, &e, &dom_a, &dom_a), -EBUSY);
+    assert_int_equal(get_page_type_err(pg(40), PGT_l3_page_table), -EINVAL);
+    /* A request that cannot stop finishes the job. */
+    preempt_every = 0;
+    assert_int_equal(get_page_and_type_err(pg(40), &dom_a, PGT_l4_page_table), 0);
+    assert_int_equal(ft[40].u.type_info & ~PGT_count_mask, PGT_l4_page_table | PGT_validated);
+    assert_int_equal(tcount(40), 1);
+    assert_int_equal(count(40), 2);
+    put_page_and_type(pg(40));
+    assert_same_counts(&before);
+
+    /* A bad entry found in a later round undoes the earlier rounds too. */
+    mem[51][400] = map_rw(54) | _PAGE_PCD;
+    preempt_every = 1;
+    validate_in_rounds(pg(40), PGT_l4_page_table, &rc);
+    assert_int_equal(rc, -EINVAL);
+    assert_same_counts(&before);
+    for ( unsigned int k = 0; k < 8; k++ )
+    {
+        static const unsigned int tables[] = {40, 41, 42, 43, 46, 47, 49, 51};
+
+        assert_false(ft[tables[k]].u.type_info & (PGT_partial | PGT_validated));
+        assert_int_equal(tcount(tables[k]), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +647,8 @@ int main(void)
         cmocka_unit_test_setup(test_update_upper_levels, setup),
         cmocka_unit_test_setup(test_last_reference_frees, setup),
         cmocka_unit_test_setup(test_validated_table_ref, setup),
+        cmocka_unit_test_setup(test_preempted_validation_matches, setup),
+        cmocka_unit_test_setup(test_parked_frame, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,9 +40,18 @@
  * replaced it. Callers hold a type reference on the table they change
  * (get_validated_table()), so it cannot be devalidated meanwhile.
  *
- * Preemption: validation runs to completion. The type_info bits that
- * would record a partial validation (PGT_partial) are not used yet; see
- * docs/pv-mm.md, "Preemption".
+ * Preemption: a preemptible validation (get_page_type_preemptible(), used
+ * by pinning and base-pointer changes) may stop between two entries of an
+ * L2-L4 table when pv_preempt_check() says so, once it has done some work.
+ * The frame is then parked: PGT_partial set, the index of the next entry in
+ * the PGT_partial_idx bits, type count 1 and one general reference owned by
+ * the parked state, entries before the index holding their references. A
+ * table below that was itself parked is simply redone from that entry later.
+ * The next request for that type, whoever makes it, takes the parked state
+ * over (dropping the parked general reference, since every requester holds
+ * its own) and continues from the index; a non-preemptible request finishes
+ * it. -ERESTART tells the hypercall to continue. Devalidation is not
+ * preemptible.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -51,6 +60,12 @@
 #include <asm/mm.h>
 #include <asm/processor.h>
 #include <asm/pv_mm.h>
+
+/* While PGT_partial: the next entry to validate (the bits between count and flags). */
+#define PGT_partial_idx_shift 48
+#define PGT_partial_idx_mask  (0x1ffUL << PGT_partial_idx_shift)
+BUILD_BUG_ON(PGT_partial_idx_mask &(PGT_count_mask | PGT_type_mask | PGT_pinned | PGT_validated |
+                                    PGT_partial));
 
 #define cmpxchg_ul(p, old, new)                                                                    \
     __atomic_compare_exchange_n(p, old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
@@ -118,25 +133,41 @@ static void put_table_entries(const pte_t *t, unsigned int level, unsigned int e
             put_pte_refs(level, read_entry(&t[i]));
 }
 
-static int validate_table(struct page_info *pg, unsigned int level)
+static int pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner,
+                    bool preemptible);
+
+/*
+ * Check entries [*next, 512) of a level table and take their references.
+ * -ERESTART: stopped (preemptible only) with entries before *next done.
+ */
+static int validate_table(struct page_info *pg, unsigned int level, unsigned int *next,
+                          bool preemptible)
 {
     struct domain *d = pg->v.owner;
     pte_t *t = pv_map_table(page_to_mfn(pg));
     unsigned int i;
+    bool progress = false; /* stop only after doing something: the guest must get on */
     int rc = 0;
 
-    for ( i = 0; i < L1_ENTRIES; i++ )
+    for ( i = *next; i < L1_ENTRIES; i++ )
     {
         pte_t e = read_entry(&t[i]), want = pte_adjust_guest(level, e);
 
         if ( !pt_slot_guest_writable(level, i) || !(e & _PAGE_PRESENT) )
             continue;
-        rc = get_pte_refs(level, &want, d, d);
+        if ( preemptible && level > 1 && progress && pv_preempt_check() )
+            rc = -ERESTART;
+        else
+            rc = pte_refs(level, &want, d, d, preemptible);
         if ( rc )
             break;
+        progress = true;
         if ( want != e )
             __atomic_store_n(&t[i], want, __ATOMIC_RELAXED);
     }
+    *next = i;
+    if ( rc == -ERESTART )
+        return rc;
     if ( rc )
     {
         printk(XENLOG_G_WARNING "d%d: L%u table %#lx: entry %u (%#lx) refused (%d)\n",
@@ -156,19 +187,37 @@ static void devalidate_table(struct page_info *pg, unsigned int level)
 
 /* ---- type references ---- */
 
-/* Claim a type reference; sets *first when this is the first of a new use. */
-static int claim_type(struct page_info *pg, unsigned long type, unsigned long *old)
+enum claim {
+    CLAIM_MORE,   /* one more reference on a validated frame */
+    CLAIM_FIRST,  /* the first: the frame must be validated for the type */
+    CLAIM_RESUME, /* a parked partial validation taken over */
+};
+
+/* Claim a type reference: how, the old type_info, and where validation starts. */
+static int claim_type(struct page_info *pg, unsigned long type, enum claim *how, unsigned long *old,
+                      unsigned int *start)
 {
     unsigned long x = ACCESS_ONCE(pg->u.type_info), nx;
 
     for ( ;; )
     {
+        *start = 0;
         if ( (x & PGT_count_mask) == PGT_count_mask )
             return -EINVAL; /* count overflow */
         if ( (x & PGT_count_mask) == 0 )
-            nx = (x & ~(PGT_type_mask | PGT_validated)) | type | 1;
+        {
+            nx = (x & ~(PGT_type_mask | PGT_validated | PGT_partial | PGT_partial_idx_mask)) |
+                 type | 1;
+            *how = CLAIM_FIRST;
+        }
         else if ( (x & PGT_type_mask) != type )
             return -EINVAL; /* in use as something else */
+        else if ( x & PGT_partial )
+        {
+            nx = x & ~(PGT_partial | PGT_partial_idx_mask);
+            *start = (x & PGT_partial_idx_mask) >> PGT_partial_idx_shift;
+            *how = CLAIM_RESUME;
+        }
         else if ( !(x & PGT_validated) )
         {
             /* Another CPU is (de)validating it as this type: wait for the outcome. */
@@ -177,7 +226,10 @@ static int claim_type(struct page_info *pg, unsigned long type, unsigned long *o
             continue;
         }
         else
+        {
             nx = x + 1;
+            *how = CLAIM_MORE;
+        }
         if ( cmpxchg_ul(&pg->u.type_info, &x, nx) )
             break;
     }
@@ -185,20 +237,31 @@ static int claim_type(struct page_info *pg, unsigned long type, unsigned long *o
     return 0;
 }
 
-int get_page_type_err(struct page_info *pg, unsigned long type)
+static int get_type(struct page_info *pg, unsigned long type, bool preemptible)
 {
+    unsigned int level = pt_level_of_type(type), next;
     unsigned long old;
-    unsigned int level = pt_level_of_type(type);
+    enum claim how;
     int rc;
 
     ASSERT(!(type & ~PGT_type_mask));
-    rc = claim_type(pg, type, &old);
-    if ( rc || (old & PGT_count_mask) )
-        return rc; /* refused, or one more reference on a validated frame */
-
-    if ( level && (old & PGT_type_mask) == PGT_writable_page )
+    rc = claim_type(pg, type, &how, &old, &next);
+    if ( rc || how == CLAIM_MORE )
+        return rc;
+    if ( how == CLAIM_RESUME )
+        put_page(pg); /* the parked state's: the requester holds its own */
+    else if ( level && (old & PGT_type_mask) == PGT_writable_page )
         pv_flush_after_type_change();
-    rc = level ? validate_table(pg, level) : 0;
+
+    rc = level ? validate_table(pg, level, &next, preemptible) : 0;
+    if ( rc == -ERESTART )
+    {
+        /* Park it; the requester's general reference stays with the parked state. */
+        __atomic_fetch_or(&pg->u.type_info,
+                          PGT_partial | ((unsigned long)next << PGT_partial_idx_shift),
+                          __ATOMIC_SEQ_CST);
+        return rc;
+    }
     if ( rc )
     {
         __atomic_fetch_sub(&pg->u.type_info, 1, __ATOMIC_SEQ_CST);
@@ -208,6 +271,16 @@ int get_page_type_err(struct page_info *pg, unsigned long type)
     return 0;
 }
 
+int get_page_type_err(struct page_info *pg, unsigned long type)
+{
+    return get_type(pg, type, false);
+}
+
+int get_page_type_preemptible(struct page_info *pg, unsigned long type)
+{
+    return get_type(pg, type, true);
+}
+
 void put_page_type(struct page_info *pg)
 {
     unsigned long x = ACCESS_ONCE(pg->u.type_info), nx;
@@ -215,7 +288,7 @@ void put_page_type(struct page_info *pg)
 
     for ( ;; )
     {
-        BUG_ON((x & PGT_count_mask) == 0);
+        BUG_ON((x & PGT_count_mask) == 0 || (x & PGT_partial)); /* parked: nobody's to put */
         level = pt_level_of_type(x);
         if ( (x & PGT_count_mask) == 1 && level && (x & PGT_validated) )
         {
@@ -242,16 +315,27 @@ bool get_page_type(struct page_info *pg, unsigned long type)
     return get_page_type_err(pg, type) == 0;
 }
 
-int get_page_and_type_err(struct page_info *pg, const struct domain *d, unsigned long type)
+static int get_page_and_type_mode(struct page_info *pg, const struct domain *d, unsigned long type,
+                                  bool preemptible)
 {
     int rc;
 
     if ( !get_page(pg, d) )
         return -EINVAL;
-    rc = get_page_type_err(pg, type);
-    if ( rc )
+    rc = get_type(pg, type, preemptible);
+    if ( rc && rc != -ERESTART ) /* a parked frame keeps the general reference */
         put_page(pg);
     return rc;
+}
+
+int get_page_and_type_err(struct page_info *pg, const struct domain *d, unsigned long type)
+{
+    return get_page_and_type_mode(pg, d, type, false);
+}
+
+int get_page_and_type_preemptible(struct page_info *pg, const struct domain *d, unsigned long type)
+{
+    return get_page_and_type_mode(pg, d, type, true);
 }
 
 bool get_page_and_type(struct page_info *pg, const struct domain *d, unsigned long type)
@@ -327,7 +411,8 @@ static int get_l1_refs(pte_t *e, struct domain *l1_owner, struct domain *pg_owne
     return pte_check_io(e, kind, &p);
 }
 
-int get_pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner)
+static int pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner,
+                    bool preemptible)
 {
     struct pt_policy p;
     mfn_t mfn = PTE_MFN(*e);
@@ -343,7 +428,12 @@ int get_pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct d
     /* Tables reference the owner's own RAM, nothing else. */
     if ( !mfn_valid(mfn) || pv_frame_kind(mfn) != FRAME_RAM )
         return -EINVAL;
-    return get_page_and_type_err(mfn_to_page(mfn), l1_owner, pt_type_below(level));
+    return get_page_and_type_mode(mfn_to_page(mfn), l1_owner, pt_type_below(level), preemptible);
+}
+
+int get_pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner)
+{
+    return pte_refs(level, e, l1_owner, pg_owner, false);
 }
 
 void put_pte_refs(unsigned int level, pte_t e)

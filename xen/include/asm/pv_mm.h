@@ -100,11 +100,19 @@ void put_page(struct page_info *pg);
  */
 int get_page_type_err(struct page_info *pg, unsigned long type);
 bool get_page_type(struct page_info *pg, unsigned long type);
+/*
+ * The same, but a long validation may stop (pv_preempt_check()) and answer
+ * -ERESTART: the frame is parked half-validated, holding the caller's
+ * general reference, and the next request for the type continues it. For
+ * hypercalls that can continue themselves.
+ */
+int get_page_type_preemptible(struct page_info *pg, unsigned long type);
 /* Drop a type reference; the last one of a page-table type devalidates it. */
 void put_page_type(struct page_info *pg);
 /* Both, for d's frame (true on success, as Xen's); _err: -EINVAL or the type's error. */
 int get_page_and_type_err(struct page_info *pg, const struct domain *d, unsigned long type);
 bool get_page_and_type(struct page_info *pg, const struct domain *d, unsigned long type);
+int get_page_and_type_preemptible(struct page_info *pg, const struct domain *d, unsigned long type);
 void put_page_and_type(struct page_info *pg);
 /*
  * Take an extra type reference only if pg is a validated table of type
@@ -143,6 +151,7 @@ enum frame_kind pv_frame_kind(mfn_t mfn); /* RAM, I/O... (stable for the boot) *
 void pv_flush_after_type_change(void);    /* a writable frame became a table */
 void pv_policy_of(const struct domain *d, struct pt_policy *p);
 bool pv_controls(const struct domain *who, const struct domain *target); /* privileged */
+bool pv_preempt_check(void); /* should a preemptible validation stop now? */
 
 /* ---- hypercalls (pv/mm.c) and the #PF hook (pv/ro-page-fault.c) ---- */
 
