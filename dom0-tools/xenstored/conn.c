@@ -216,8 +216,17 @@ bool conn_flush(struct daemon *d, struct conn *c)
     return false;
 }
 
-/* Reads more of the current message; returns 1 when it is complete. */
-static int conn_read_some(struct daemon *d, struct conn *c)
+/* What conn_read_some achieved. */
+enum read_result {
+    READ_ERROR = -1,
+    READ_BLOCKED = 0,  /* nothing available now */
+    READ_COMPLETE = 1, /* a whole message is in c->hdr and c->body */
+    READ_PARTIAL = 2,  /* some bytes, not the whole message: try again (a
+                        * ring hands out at most its contiguous part) */
+};
+
+/* Reads more of the current message. */
+static enum read_result conn_read_some(struct daemon *d, struct conn *c)
 {
     int n;
 
@@ -225,40 +234,42 @@ static int conn_read_some(struct daemon *d, struct conn *c)
     {
         n = c->ops->read(c, (char *)&c->hdr + c->hdr_used, sizeof(c->hdr) - c->hdr_used);
         if ( n <= 0 )
-            return n;
+            return n < 0 ? READ_ERROR : READ_BLOCKED;
         c->hdr_used += (unsigned int)n;
         if ( c->hdr_used < sizeof(c->hdr) )
-            return 0;
+            return READ_PARTIAL;
         if ( c->hdr.len > XENSTORE_PAYLOAD_MAX )
         {
             conn_kill(d, c, "message payload too long");
-            return -1;
+            return READ_ERROR;
         }
     }
     if ( c->body_used < c->hdr.len )
     {
         n = c->ops->read(c, c->body + c->body_used, c->hdr.len - c->body_used);
         if ( n <= 0 )
-            return n;
+            return n < 0 ? READ_ERROR : READ_BLOCKED;
         c->body_used += (unsigned int)n;
     }
-    return c->body_used == c->hdr.len;
+    return c->body_used == c->hdr.len ? READ_COMPLETE : READ_PARTIAL;
 }
 
 void conn_input(struct daemon *d, struct conn *c)
 {
-    int rc;
+    enum read_result rc;
 
     while ( !c->dead )
     {
         rc = conn_read_some(d, c);
-        if ( rc < 0 )
+        if ( rc == READ_ERROR )
         {
             conn_kill(d, c, "connection closed by peer or read error");
             return;
         }
-        if ( rc == 0 )
+        if ( rc == READ_BLOCKED )
             return;
+        if ( rc == READ_PARTIAL )
+            continue;
         c->body[c->hdr.len] = '\0';
         proto_handle(d, c);
         c->hdr_used = 0;

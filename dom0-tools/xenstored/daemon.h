@@ -52,6 +52,7 @@ struct ring
     uint64_t gnt_index; /* gntdev offset of intf (RING_GRANT) */
     int evtchn_fd;      /* /dev/xen/evtchn, for notifications */
     int local_port;     /* our end of the event channel; 0: unbound */
+    struct conn *conn;  /* the ring's connection until it is freed, or NULL */
 };
 
 /* Per-connection limits for unprivileged callers; 0 means unlimited. */

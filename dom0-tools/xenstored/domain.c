@@ -37,11 +37,10 @@ struct domain
     unsigned int domid;
     uint64_t mfn;
     uint32_t remote_port;
-    struct ring ring;  /* unmapped without Xen */
-    struct conn *conn; /* ring connection, or NULL */
-    int target;        /* SET_TARGET, or -1 */
-    bool local;        /* dom0's own kernel through /proc/xen/xsd_kva */
-    bool shutdown;     /* @releaseDomain already fired for its shutdown */
+    struct ring ring; /* unmapped without Xen; ring.conn: its connection */
+    int target;       /* SET_TARGET, or -1 */
+    bool local;       /* dom0's own kernel through /proc/xen/xsd_kva */
+    bool shutdown;    /* @releaseDomain already fired for its shutdown */
 };
 
 struct domain *domain_find(struct daemon *d, unsigned int domid)
@@ -90,12 +89,13 @@ static struct domain *domain_alloc(unsigned int domid, uint64_t mfn, uint32_t po
 static int domain_connect(struct daemon *d, struct domain *dom, bool privileged)
 {
     struct caller who = {dom->domid, privileged, -1};
+    struct conn *c = conn_new(d, &ring_conn_ops, -1, &who);
 
-    dom->conn = conn_new(d, &ring_conn_ops, -1, &who);
-    if ( !dom->conn )
+    if ( !c )
         return ENOMEM;
-    dom->conn->domain = dom;
-    dom->conn->ring = &dom->ring;
+    c->domain = dom;
+    c->ring = &dom->ring;
+    dom->ring.conn = c;
     dom->ring.intf->server_features |= XENSTORE_SERVER_FEATURE_ERROR;
     ring_notify(&dom->ring);
     return 0;
@@ -290,9 +290,11 @@ void domain_poll_rings(struct daemon *d)
 
     for ( dom = d->domains; dom; dom = dom->next )
     {
-        if ( !dom->conn || dom->conn->dead )
+        struct conn *c = dom->ring.conn;
+
+        if ( !c || c->dead )
             continue;
-        conn_input(d, dom->conn);
-        conn_flush(d, dom->conn);
+        conn_input(d, c);
+        conn_flush(d, c);
     }
 }

@@ -107,8 +107,17 @@ static int ring_write(struct conn *c, const void *buf, unsigned int len)
     return (int)n;
 }
 
+/* The connection is being freed; the domain (and its ring) may stay. */
+static void ring_close(struct conn *c)
+{
+    if ( c->ring && c->ring->conn == c )
+        c->ring->conn = NULL;
+}
+
 const struct conn_ops ring_conn_ops = {
-    .read = ring_read, .write = ring_write, .close = NULL, /* the domain owns the ring */
+    .read = ring_read,
+    .write = ring_write,
+    .close = ring_close,
 };
 
 /* ---- Mapping ---- */

@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Our xenstored on real Xen: Debian's Xen 4.17 with Debian's stock kernel as
-# dom0 under QEMU TCG, booting an initramfs (scripts/mkinitramfs.sh) whose
-# /init is test/xenstore/init-xen.sh. That init starts our xenstored, which
-# must serve dom0's own kernel over the /proc/xen/xsd_kva ring, and runs
-# xs-fakedom (test/xenstore/fakedom.c: kernel-less domains for INTRODUCE,
-# gntdev and privcmd mappings, shutdown and death through VIRQ_DOM_EXC). The console's
-# "CHECK name PASS|FAIL" lines become "PASS xen-name" / "FAIL xen-name"
-# lines; an expected check that never printed is a failure too.
+# The shared-ring transport of our xenstored: unit tests on the host
+# (test/xenstore/test_ring.c), then the real thing: Debian's Xen 4.17 with
+# Debian's stock kernel as dom0 under QEMU TCG, booting an initramfs
+# (scripts/mkinitramfs.sh) whose /init is test/xenstore/init-xen.sh. That
+# init starts our xenstored, which must serve dom0's own kernel over the
+# /proc/xen/xsd_kva ring, and runs xs-fakedom (test/xenstore/fakedom.c:
+# kernel-less domains for INTRODUCE, gntdev and privcmd mappings, shutdown
+# and death through VIRQ_DOM_EXC). The console's "CHECK name PASS|FAIL"
+# lines become "PASS xen-name" / "FAIL xen-name" lines; an expected check
+# that never printed is a failure too.
 #
 # Without the Debian packages (no network, no apt lists) it prints a single
-# FAIL and no PASS. Takes about a minute and a half.
+# FAIL and no PASS. Takes about 70 s.
 . "$(dirname "$0")/../lib.sh"
 timeout=${XS_XEN_TIMEOUT:-200}
 
@@ -35,10 +37,17 @@ if ! xen=$("$top/scripts/fetch-debs.sh" xen-hypervisor-4.17-amd64 2>"$logdir/fet
     fail xenstore-xen-skipped "cannot download Debian's Xen or kernel: $(tail -n 1 "$logdir/fetch.err")"
     exit 0
 fi
-if ! make -s -C "$top/dom0-tools" >"$logdir/build.log" 2>&1; then
+if ! make -s -C "$top/dom0-tools" all build/test/test-ring >"$logdir/build.log" 2>&1; then
     fail xenstore-xen-build "make -C dom0-tools failed (see $logdir/build.log)"
     exit 1
 fi
+
+# The ring transport on the host first (test/xenstore/test_ring.c, cmocka).
+ring_out=$("$top/dom0-tools/build/test/test-ring" 2>&1)
+echo "$ring_out"
+echo "$ring_out" | sed -n 's/^\[       OK \] test_\(.*\)$/PASS ring-\1/p' | tr _ -
+echo "$ring_out" | sed -n 's/^\[  \(FAILED\|ERROR\)   *\] test_\([a-z_0-9]*\)$/FAIL ring-\2 see log/p'
+echo "$ring_out" | grep -q '^\[  PASSED  \] 5 test' || fail ring-unit-tests "not all 5 ring tests passed"
 
 work=$top/build/xenstore-xen
 mkdir -p "$work"
