@@ -170,7 +170,8 @@ static void double_event_unlock(struct domain *a, struct domain *b, unsigned lon
 
 /*
  * Make v notice an event: interrupt it if it runs on another CPU, so that it
- * passes through pv_prepare_exit. An upcall ends a poll whatever ports it was for, as in Xen.
+ * passes through pv_prepare_exit. An upcall ends a poll whatever ports it was
+ * for, as in Xen.
  */
 static void vcpu_kick(struct vcpu *v)
 {
