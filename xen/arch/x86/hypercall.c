@@ -63,6 +63,7 @@ THUNK2(sched_op)
 THUNK2(callback_op)
 THUNK2(event_channel_op)
 THUNK1(event_channel_op_compat)
+THUNK2(multicall)
 
 #define ROW(nr, n, p) [__HYPERVISOR_##nr] = {hc_##n, p, #n}
 
@@ -78,24 +79,28 @@ static const struct hypercall_row hypercall_table[] = {
     ROW(callback_op, callback_op, HC_ANY),
     ROW(event_channel_op, event_channel_op, HC_ANY),
     ROW(event_channel_op_compat, event_channel_op_compat, HC_ANY),
+    ROW(multicall, multicall, HC_ANY),
 };
+
+/*
+ * One hypercall through the table, with its permission check: from the
+ * SYSCALL entry and from each entry of a multicall alike.
+ */
+long hypercall_dispatch_op(unsigned long op, const unsigned long *args)
+{
+    const struct hypercall_row *row;
+
+    if ( op >= ARRAY_SIZE(hypercall_table) || !hypercall_table[op].fn )
+        return -ENOSYS;
+    row = &hypercall_table[op];
+    if ( row->perm == HC_PRIV && !current->domain->is_privileged )
+        return -EPERM;
+    return row->fn(args);
+}
 
 void pv_hypercall(struct cpu_user_regs *regs)
 {
-    unsigned long nr = regs->rax;
     const unsigned long args[5] = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8};
-    const struct hypercall_row *row;
 
-    if ( nr >= ARRAY_SIZE(hypercall_table) || !hypercall_table[nr].fn )
-    {
-        regs->rax = -ENOSYS;
-        return;
-    }
-    row = &hypercall_table[nr];
-    if ( row->perm == HC_PRIV && !current->domain->is_privileged )
-    {
-        regs->rax = -EPERM;
-        return;
-    }
-    regs->rax = row->fn(args);
+    regs->rax = hypercall_dispatch_op(regs->rax, args);
 }

@@ -7,5 +7,12 @@ long do_xen_version(unsigned long cmd, unsigned long arg);
 long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer);
 long do_vm_assist(unsigned long cmd, unsigned long type);
 long do_sched_op(unsigned long cmd, unsigned long arg);
+long do_multicall(unsigned long call_list, unsigned long nr_calls);
+
+/*
+ * Run hypercall op with args[0..4] through the hypercall table, permission
+ * checks included: -ENOSYS for numbers without a handler.
+ */
+long hypercall_dispatch_op(unsigned long op, const unsigned long *args);
 
 #endif

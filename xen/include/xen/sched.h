@@ -75,6 +75,7 @@ struct vcpu
     bool is_initialised;          /* has a context (VCPUOP_initialise or builder) */
     bool is_down;                 /* VCPUOP_down, or never brought up */
     bool is_blocked;              /* SCHEDOP_block: waiting for an event */
+    bool in_multicall;            /* in do_multicall (v itself only): no nesting */
     s_time_t singleshot_deadline; /* 0: none */
     s_time_t periodic_period;     /* 0: none */
 
