@@ -2,18 +2,19 @@
 # Boot one test guest (test/guests/<name>.c) as dom0 and report its verdict:
 #
 #   run-guest.sh GUEST [--xen | --ours] [--timeout SECS] [--args "guest opts"]
-#                [--hv-args "hypervisor opts"] [--log FILE]
+#                [--hv-args "hypervisor opts"] [--vcpus N] [--smp N] [--log FILE]
 #
 # --xen (the default) boots Debian's Xen 4.17 (fetched by scripts/fetch-debs.sh,
 # never installed); --ours boots xen/xen.gz. Both under QEMU TCG from a GRUB
 # ISO (scripts/mkiso.sh), the guest being the first multiboot2 module. The
 # guest's serial log is watched until its VERDICT line appears, then QEMU is
-# stopped (Xen halts rather than powers off after dom0's shutdown). Prints the
+# stopped (Xen halts rather than powers off after dom0's shutdown). --vcpus
+# sets dom0_max_vcpus (default 1), --smp the machine's CPUs (default 1). Prints the
 # CHECK/VERDICT lines; exit status 0 only for "VERDICT GUEST PASS". The serial
 # log of a failed run is kept as build/test-logs/guests/GUEST-{xen,ours}.serial.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-guest="" hv=xen timeout=180 guest_args="" hv_args="" log=""
+guest="" hv=xen timeout=180 guest_args="" hv_args="" log="" vcpus=1 smp=1
 # dom0_mem here and expect_pages for the guest must agree (4 KiB pages).
 dom0_mem_mb=32
 while [ $# -gt 0 ]; do
@@ -24,17 +25,21 @@ while [ $# -gt 0 ]; do
     --args) guest_args=$2; shift 2 ;;
     --hv-args) hv_args=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
+    --vcpus) vcpus=$2; shift 2 ;;
+    --smp) smp=$2; shift 2 ;;
     -*) echo "run-guest.sh: unknown option $1" >&2; exit 2 ;;
     *) guest=$1; shift ;;
     esac
 done
 [ -n "$guest" ] || { echo "usage: run-guest.sh GUEST [--xen|--ours] [options]" >&2; exit 2; }
 
-make -s -C "$top/test/guests" >/dev/null || { echo "run-guest: building the guests failed" >&2; exit 2; }
+[ -f "$top/test/guests/$guest.c" ] || { echo "run-guest: no guest '$guest' (test/guests/$guest.c)" >&2; exit 2; }
+# Only this guest: another one being broken must not stop it.
+make -s -C "$top/test/guests" "../../build/guests/$guest" >/dev/null ||
+    { echo "run-guest: building $guest failed" >&2; exit 2; }
 elf="$top/build/guests/$guest"
-[ -f "$elf" ] || { echo "run-guest: no guest '$guest' (test/guests/$guest.c)" >&2; exit 2; }
 
-common="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=${dom0_mem_mb}M,max:${dom0_mem_mb}M dom0_max_vcpus=1 noreboot"
+common="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all dom0_mem=${dom0_mem_mb}M,max:${dom0_mem_mb}M dom0_max_vcpus=$vcpus noreboot"
 if [ "$hv" = xen ]; then
     ref=$("$top/scripts/fetch-debs.sh" xen-hypervisor-4.17-amd64) || exit 2
     image=$(ls "$ref"/boot/xen-*-amd64.gz | head -n 1)
@@ -59,7 +64,7 @@ MKISO_XEN="$image" "$top/scripts/mkiso.sh" "$iso" "$opts" \
     "$elf" "expect_pages=$pages $guest_args" || exit 2
 serial="$work/serial.log"
 : >"$serial"
-"$top/scripts/qemu-boot.sh" --iso "$iso" --log "$serial" --mem 256M --cpu qemu64 \
+"$top/scripts/qemu-boot.sh" --iso "$iso" --log "$serial" --mem 256M --cpu qemu64 --smp "$smp" \
     --timeout "$timeout" </dev/null >"$work/qemu.out" 2>&1 &
 qemu_pid=$!
 
