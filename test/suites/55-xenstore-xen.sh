@@ -18,7 +18,8 @@ timeout=${XS_XEN_TIMEOUT:-200}
 
 expected="dom0-capabilities xen-devices xsd-port xenstored-start trace-xen-transport
 trace-dom0-ring trace-virq-bound socket-write-read xenbus-read-relative
-xenbus-read-absolute xenbus-write-seen-on-socket xenbus-ls kernel-feature-poweroff
+xenbus-read-absolute xenbus-write-seen-on-socket xenbus-ls xenbus-event-driven
+kernel-feature-poweroff
 kernel-watch-event trace-ring-requests trace-grant-map trace-foreign-map trace-shutdown
 trace-dom-exc grant-seed-grant"
 for mode in grant foreign; do
@@ -78,6 +79,7 @@ done
 kill "$qemu" 2>/dev/null
 wait "$qemu" 2>/dev/null
 echo "boot took $((SECONDS - start)) s"
+tr -d '\r' <"$serial" | grep -a "^xenbus: 20 reads took"
 
 tr -d '\r' <"$serial" | sed -n 's/^.*CHECK \([a-z0-9-]*\) \(PASS\|FAIL\)\(.*\)$/\1 \2\3/p' >"$logdir/checks"
 while read -r name verdict detail; do

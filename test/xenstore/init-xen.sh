@@ -64,6 +64,19 @@ eq xenbus-write-seen-on-socket "k$nonce" "$(xenstore-read /test/kernel)"
 eq xenbus-ls "socket = \"s$nonce\"|kernel = \"k$nonce\"" \
     "$(XENSTORED_PATH=$XB timeout 10 xenstore-ls /test | sort -r | tr '\n' '|' | sed 's/|$//')"
 
+# Requests are served when the kernel signals its event channel, not by
+# xenstored's once-a-second ring poll: 20 reads by one client must take
+# well under the 10-20 s polling alone would give (uptime: 1/100 s).
+keys=""
+i=0
+while [ $i -lt 20 ]; do keys="$keys domid"; i=$((i + 1)); done
+t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+n=$(XENSTORED_PATH=$XB timeout 30 xenstore-read $keys | grep -c '^0$')
+t1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+ms=$(((t1 - t0) * 10))
+ok xenbus-event-driven [ "$n" = 20 -a "$ms" -lt 3000 ]
+echo "xenbus: 20 reads took $ms ms"
+
 # The kernel's own xenbus driver probed once we answered: it registers the
 # control/shutdown watch and advertises what it handles.
 ok kernel-feature-poweroff wait_for 15 \
