@@ -72,6 +72,16 @@ void pv_flush_after_type_change(void)
     flushes++;
 }
 
+/* Table-change flushes, and the type count frame 47 had at the last one. */
+static unsigned int table_flushes;
+static unsigned long tcount47_at_flush;
+
+void pv_flush_table_change(struct domain *d)
+{
+    table_flushes++;
+    tcount47_at_flush = ft[47].u.type_info & PGT_count_mask;
+}
+
 void pv_policy_of(const struct domain *d, struct pt_policy *p)
 {
     p->io_caps = d->is_privileged;
@@ -172,6 +182,7 @@ static int setup(void **state)
     last_freed = NULL;
     preempt_every = 0;
     preempt_calls = 0;
+    table_flushes = 0;
     return 0;
 }
 
@@ -501,9 +512,12 @@ static void test_update_upper_levels(void **state)
     mem[47][0] = map_rw(48);
     assert_int_equal(pt_update_entry(pg(42), 2, 9, table(47), NULL, false, &dom_a, &dom_a), 0);
     assert_int_equal(ft[47].u.type_info, PGT_l1_page_table | PGT_validated | 1);
+    assert_int_equal(table_flushes, 0); /* the slot was empty: nothing was cached */
     assert_int_equal(tcount(48), 1);
-    /* Taking it out again devalidates it. */
+    /* Taking it out again devalidates it, after the paging-structure flush. */
     assert_int_equal(pt_update_entry(pg(42), 2, 9, 0, NULL, false, &dom_a, &dom_a), 0);
+    assert_int_equal(table_flushes, 1);
+    assert_int_equal(tcount47_at_flush, 1); /* still a table when the flush ran */
     assert_int_equal(tcount(47), 0);
     assert_int_equal(tcount(48), 0);
     put_page_type(pg(40));

@@ -486,6 +486,12 @@ int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot
         val = preserve_ad ? pte_merge_ad(new, old) : new;
     } while (
         !__atomic_compare_exchange_n(p, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) );
+    /*
+     * Paging-structure caches may still hold the old upper-level entry: flush
+     * them before the table it named can lose its type and become writable.
+     */
+    if ( level > 1 && (old & _PAGE_PRESENT) )
+        pv_flush_table_change(pt_owner);
     put_pte_refs(level, old);
     return 0;
 }

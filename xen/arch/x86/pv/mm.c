@@ -19,8 +19,9 @@
  * read-only) and a foreign table owner (mmu_update's upper 16 bits).
  *
  * TLBs: an L1 change flushes nothing unless the guest asks (UVMF_*,
- * MMUEXT_*FLUSH*), as on Xen; a change to an L2-L4 entry flushes the CPUs
- * the domain runs on, since paging-structure caches may hold the old one.
+ * MMUEXT_*FLUSH*), as on Xen; a change to a present L2-L4 entry flushes
+ * the CPUs the domain runs on before the old entry's table loses its
+ * reference (pv_flush_table_change): paging-structure caches may hold it.
  * Remote flushes are whole-TLB flushes (flush_tlb_mask), also for the
  * INVLPG variants; CR4.PGE is off, so a CR3 reload drops everything.
  *
@@ -118,6 +119,14 @@ void pv_flush_after_type_change(void)
 {
     /* Stale writable TLB entries may exist wherever any guest ran. */
     flush_tlb_mask(&cpu_online_map);
+}
+
+void pv_flush_table_change(struct domain *d)
+{
+    /* Only CPUs running d's vCPUs can cache d's tables: a CR3 switch drops them. */
+    cpumask_t cpus = domain_cpus(d);
+
+    flush_tlb_mask(&cpus);
 }
 
 void pv_policy_of(const struct domain *d, struct pt_policy *p)
@@ -325,12 +334,6 @@ static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
             rc = pt_update_entry(pg, level, offset / 8, req->val, NULL,
                                  cmd == MMU_PT_UPDATE_PRESERVE_AD, pt_owner, pg_owner);
         put_page_type(pg);
-        if ( !rc && level > 1 )
-        {
-            cpumask_t cpus = domain_cpus(pt_owner);
-
-            flush_tlb_mask(&cpus);
-        }
     }
     else
         rc = write_plain_frame(pg, offset, req->val);
