@@ -4,12 +4,12 @@
  * keys work.
  *
  * idle_loop() runs softirqs while any is pending, then scrubs freed pages in
- * small batches (so a softirq waits for one batch at most), and halts when
- * there is nothing else to do. The
- * check and the halt must not race with an interrupt that raises a softirq:
- * interrupts go off for the check and "sti; hlt" re-enables them atomically
- * with the halt (the interrupt shadow of sti), so such an interrupt wakes the
- * halted CPU instead of being missed.
+ * small batches (so a softirq waits for one batch at most; one CPU at a
+ * time), and halts when there is nothing else to do. The check and the halt
+ * must not race with an interrupt that raises a softirq: interrupts go off
+ * for the check and "sti; hlt" re-enables them atomically with the halt (the
+ * interrupt shadow of sti), so such an interrupt wakes the halted CPU instead
+ * of being missed.
  *
  * The serial port is polled (it raises no interrupt here) by a timer on CPU 0
  * every SERIAL_POLL_MS; typed characters go to console_poll_input() and from
@@ -29,6 +29,7 @@
 #define SERIAL_POLL_MS 20
 
 static struct timer serial_poll_timer; /* owned by CPU 0 */
+static bool scrubbing;                 /* an idle CPU is scrubbing (atomic) */
 
 /* Re-armed first: a slow debug key must not stretch the period, and 't' sees it queued. */
 static void serial_poll(void *unused)
@@ -43,6 +44,20 @@ void serial_poll_init(void)
     set_timer(&serial_poll_timer, NOW() + MILLISECS(SERIAL_POLL_MS));
 }
 
+/*
+ * One bounded batch of scrubbing, by one idle CPU at a time (as Xen does per
+ * NUMA node): several scrubbers would only take turns on the heap lock, and
+ * under emulation steal the host's cores from the CPUs doing real work.
+ */
+static bool try_scrub(void)
+{
+    if ( __atomic_exchange_n(&scrubbing, true, __ATOMIC_ACQUIRE) )
+        return false;
+    scrub_free_pages();
+    __atomic_store_n(&scrubbing, false, __ATOMIC_RELEASE);
+    return true;
+}
+
 noreturn void idle_loop(void)
 {
     unsigned int cpu = smp_processor_id();
@@ -54,11 +69,8 @@ noreturn void idle_loop(void)
             do_softirq();
             continue;
         }
-        if ( heap_dirty_pages() )
-        {
-            scrub_free_pages(); /* a bounded batch, then look at softirqs again */
+        if ( heap_dirty_pages() && try_scrub() )
             continue;
-        }
         local_irq_disable();
         if ( softirq_pending(cpu) )
             local_irq_enable();
