@@ -99,6 +99,15 @@ bool pv_preempt_check(void)
     return preempt_every && preempt_calls % preempt_every == 0;
 }
 
+/* Flushes before a free, and the frees done by then. */
+static unsigned int free_flushes, frees_at_flush;
+
+void pv_flush_before_free(void)
+{
+    free_flushes++;
+    frees_at_flush = frees;
+}
+
 void free_domheap_pages(struct page_info *pg, unsigned int order)
 {
     assert_int_equal(order, 0);
@@ -183,6 +192,7 @@ static int setup(void **state)
     preempt_every = 0;
     preempt_calls = 0;
     table_flushes = 0;
+    free_flushes = frees_at_flush = 0;
     return 0;
 }
 
@@ -233,7 +243,9 @@ static void test_get_put_page(void **state)
     assert_int_equal(frees, 1);
     assert_ptr_equal(last_freed, pg(0));
     assert_null(ft[0].v.owner);
-    expect_bug(put_page(pg(0))); /* a put without a get */
+    assert_int_equal(free_flushes, 1);
+    assert_int_equal(frees_at_flush, 0); /* the flush came before the free */
+    expect_bug(put_page(pg(0)));         /* a put without a get */
 }
 
 /* ---- types ---- */

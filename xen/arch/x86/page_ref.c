@@ -104,6 +104,8 @@ static void free_unreferenced_page(struct page_info *pg)
     ASSERT(!(pg->count_info & PGC_allocated));
     ASSERT(!(pg->u.type_info & PGT_count_mask));
     pg->v.owner = NULL;
+    /* A mapping removed without a flush may still be in a TLB: not into the next owner's page. */
+    pv_flush_before_free();
     if ( pg->count_info & PGC_xen_heap )
         return; /* a shared hypervisor page goes back to the hypervisor, not a heap */
     free_domheap_page(pg);

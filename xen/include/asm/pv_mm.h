@@ -150,6 +150,7 @@ pte_t *pv_map_table(mfn_t mfn);               /* the frame's 512 entries, direct
 enum frame_kind pv_frame_kind(mfn_t mfn);     /* RAM, I/O... (stable for the boot) */
 void pv_flush_after_type_change(void);        /* a writable frame became a table */
 void pv_flush_table_change(struct domain *d); /* a present L2-L4 entry of d's changed */
+void pv_flush_before_free(void);              /* a guest frame is about to be freed */
 void pv_policy_of(const struct domain *d, struct pt_policy *p);
 bool pv_controls(const struct domain *who, const struct domain *target); /* privileged */
 bool pv_preempt_check(void); /* should a preemptible validation stop now? */

@@ -129,6 +129,29 @@ void pv_flush_table_change(struct domain *d)
     flush_tlb_mask(&cpus);
 }
 
+/*
+ * A frame's last reference is going: any CPU may still cache a translation
+ * of it from a mapping the guest removed without a flush. Flushing every CPU
+ * per freed frame is the price of having no TLB-flush clock yet; a domain
+ * teardown should drop its frames' last references in bulk after one flush.
+ */
+void pv_flush_before_free(void)
+{
+    static bool warned;
+
+    if ( local_irq_is_enabled() )
+    {
+        flush_tlb_mask(&cpu_online_map);
+        return;
+    }
+    flush_tlb_local();
+    if ( !warned )
+    {
+        warned = true;
+        printk(XENLOG_WARNING "PV MMU: frame freed with interrupts off: remote TLBs not flushed\n");
+    }
+}
+
 void pv_policy_of(const struct domain *d, struct pt_policy *p)
 {
     pv_mm_init(); /* nx_on: the first check may come from the #PF path */

@@ -26,9 +26,10 @@
  * hardware domain (Xen 4.17 tries its read-only-page emulation for dom0
  * whether or not the assist is on, so dom0 always gets it).
  *
- * Called from the exception path with interrupts off: nothing here sends
- * IPIs (an L1 entry never changes a frame into a page table, so no type
- * change needs a flush).
+ * Called from the exception path, which enters with interrupts off; once
+ * CR2 is read they are turned on (a guest context holds nothing), because
+ * dropping the last reference of a frame flushes every CPU's TLB. The exit
+ * path turns them off again.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -449,6 +450,8 @@ bool pv_ro_page_fault(struct cpu_user_regs *regs)
         return false;
     if ( !(d->vm_assist & (1UL << VMASST_TYPE_writable_pagetables)) && d != hardware_domain )
         return false;
+    /* Guest context, nothing held: the frame a PTE let go of may need a TLB shootdown. */
+    local_irq_enable();
     ok = emulate_pte_store(v, regs, addr);
     write_cr2(addr); /* a fault while fetching the instruction must not change it */
     return ok;
