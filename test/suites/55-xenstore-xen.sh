@@ -26,8 +26,8 @@ for mode in grant foreign; do
     for name in privcmd-open domctl-createdomain populate-ring-page evtchn-alloc-unbound \
         foreign-map-own getdomaininfo-dom0 getdomaininfo-fake dom0-prepare-home introduce \
         is-introduced guest-read-relative guest-get-domain-path guest-write \
-        guest-write-seen-by-dom0 guest-no-write-outside remote-shutdown \
-        shutdown-release-event domctl-destroydomain virq-dom-exc-release \
+        guest-write-seen-by-dom0 guest-no-write-outside guest-watch guest-watch-event \
+        remote-shutdown shutdown-release-event domctl-destroydomain virq-dom-exc-release \
         released-nodes-removed fake-domain-gone; do
         expected="$expected $mode-$name"
     done

@@ -102,27 +102,46 @@ static bool ring_get(struct xenstore_domain_interface *intf, void *data, unsigne
     return true;
 }
 
+static void guest_send(struct xenstore_domain_interface *intf, uint32_t type, const void *body,
+                       unsigned int len)
+{
+    struct xsd_sockmsg h = {.type = type, .req_id = 42, .len = len};
+
+    ring_put(intf, &h, sizeof(h));
+    ring_put(intf, body, len);
+}
+
+/* Next message from xenstored: its type (-1 on timeout); the payload
+ * (NUL-terminated) in out, its length in *len. */
+static int guest_receive(struct xenstore_domain_interface *intf, char *out, size_t outlen,
+                         unsigned int *len, double deadline)
+{
+    struct xsd_sockmsg h;
+
+    if ( !ring_get(intf, &h, sizeof(h), deadline) || h.len >= outlen ||
+         !ring_get(intf, out, h.len, deadline) )
+        return -1;
+    out[h.len] = '\0';
+    *len = h.len;
+    return (int)h.type;
+}
+
 /* One request as the guest; the reply payload (NUL-terminated) in out. */
 static int guest_request(struct xenstore_domain_interface *intf, uint32_t type, const char *a,
                          const char *b, char *out, size_t outlen, double *took)
 {
-    struct xsd_sockmsg h = {.type = type, .req_id = 42};
     char body[256];
     unsigned int alen = (unsigned int)strlen(a) + 1, blen = b ? (unsigned int)strlen(b) : 0;
     double start = now();
+    int rtype;
 
     memcpy(body, a, alen);
     if ( b )
         memcpy(body + alen, b, blen);
-    h.len = alen + blen;
-    ring_put(intf, &h, sizeof(h));
-    ring_put(intf, body, h.len);
-    if ( !ring_get(intf, &h, sizeof(h), start + 5) || h.len >= outlen ||
-         !ring_get(intf, out, h.len, start + 5) )
-        return -1;
-    out[h.len] = '\0';
+    guest_send(intf, type, body, alen + blen);
+    rtype = guest_receive(intf, out, outlen, &alen, start + 5);
     *took = now() - start;
-    return (int)h.type;
+    return rtype;
 }
 
 /* ---- Steps ---- */
@@ -229,6 +248,32 @@ static void fake_talk(struct fake *f)
           type, type >= 0 ? out : "");
 }
 
+/* A watch of the guest, fired by dom0: the event comes down the guest's
+ * ring with the path relative, as the guest registered it. */
+static void fake_watch(struct fake *f)
+{
+    static const char req[] = "data\0wtok"; /* path, token, both NUL-ended */
+    char out[256], path[96];
+    unsigned int len, i, events = 0;
+    bool replied = false, fired = false;
+    int type;
+
+    guest_send(f->intf, XS_WATCH, req, sizeof(req));
+    for ( i = 0; i < 2; i++ ) /* the reply and the registration's event */
+    {
+        type = guest_receive(f->intf, out, sizeof(out), &len, now() + 5);
+        replied |= type == XS_WATCH && !strcmp(out, "OK");
+        events += type == XS_WATCH_EVENT;
+    }
+    check("guest-watch", replied && events == 1, "reply %d, %u events", replied, events);
+    snprintf(path, sizeof(path), "%s/data", f->home);
+    if ( !xs_write(f->xs, XBT_NULL, path, "changed", 7) )
+        check("dom0-write-watched", false, "%s", strerror(errno));
+    type = guest_receive(f->intf, out, sizeof(out), &len, now() + 5);
+    fired = type == XS_WATCH_EVENT && len == sizeof(req) && !memcmp(out, req, sizeof(req));
+    check("guest-watch-event", fired, "type %d '%s'", type, type >= 0 ? out : "");
+}
+
 /* Waits up to 10 s for @releaseDomain and for the domain to be released
  * (want_gone) or still introduced; says how long it took. */
 static bool wait_release(struct fake *f, bool want_gone, double *took)
@@ -310,7 +355,10 @@ int main(int argc, char **argv)
     check("getdomaininfo-fake", rc == 0 && info.domid == f.domid && info.tot_pages == 1,
           "rc %d tot_pages %llu", rc, (unsigned long long)info.tot_pages);
     if ( fake_introduce(&f) )
+    {
         fake_talk(&f);
+        fake_watch(&f);
+    }
     fake_shutdown_destroy(&f);
     rc = xcl_domain_info(&f.xc, f.domid, &info);
     check("fake-domain-gone", rc == -ESRCH, "rc %d", rc);
