@@ -18,7 +18,7 @@ timeout=${XS_XEN_TIMEOUT:-200}
 
 expected="dom0-capabilities xen-devices xsd-port xenstored-start trace-xen-transport
 trace-dom0-ring trace-virq-bound socket-write-read xenbus-read-relative
-xenbus-read-absolute xenbus-write-seen-on-socket xenbus-ls xenbus-event-driven
+xenbus-read-absolute xenbus-write-seen-on-socket xenbus-ls xenbus-watch xenbus-event-driven
 kernel-feature-poweroff
 kernel-watch-event trace-ring-requests trace-grant-map trace-foreign-map trace-shutdown
 trace-dom-exc grant-seed-grant"

@@ -64,6 +64,16 @@ eq xenbus-write-seen-on-socket "k$nonce" "$(xenstore-read /test/kernel)"
 eq xenbus-ls "socket = \"s$nonce\"|kernel = \"k$nonce\"" \
     "$(XENSTORED_PATH=$XB timeout 10 xenstore-ls /test | sort -r | tr '\n' '|' | sed 's/|$//')"
 
+# A watch set through the kernel device fires when the socket writes.
+XENSTORED_PATH=$XB timeout 20 xenstore-watch -n 2 /test/w >/tmp/watch.out &
+wpid=$!
+i=0
+while kill -0 $wpid 2>/dev/null && [ $i -lt 30 ]; do
+    sleep 0.3; xenstore-write /test/w "w$i"; i=$((i + 1))
+done
+wait $wpid
+eq xenbus-watch "/test/w|/test/w" "$(tr '\n' '|' </tmp/watch.out | sed 's/|$//')"
+
 # Requests are served when the kernel signals its event channel, not by
 # xenstored's once-a-second ring poll: 20 reads by one client must take
 # well under the ~10 s polling alone would give (uptime: 1/100 s).
