@@ -52,7 +52,7 @@ boot_bench() {
         return
     fi
     "$top/scripts/icount.py" --iso "$iso" --mem "$qemu_mem" --smp 1 --timeout "$limit" \
-        --quiet 300 --log "$work/$name.serial" --until 'VERDICT bench ' "${rtc_args[@]}" \
+        --quiet 300 --log "$work/$name.serial" --until 'VERDICT bench ' "${rtc_args[@]}" --each-line \
         --abort 'No dom0 kernel|Panic on CPU|CHECK panic FAIL|FATAL' \
         banner='Xen version' guest='hxtest bench: ' >"$work/$name.marks" 2>&1
 }
@@ -111,6 +111,19 @@ boot_span() {
     if [ -n "$b" ] && [ -n "$g" ]; then echo $((g - b)); else echo n/a; fi
 }
 
+# boot_gaps NAME LABEL: the three costliest serial lines of the boot span
+# (instructions since the previous line), from icount.py --each-line.
+boot_gaps() {
+    local b g
+    b=$(mark "$1" banner)
+    g=$(mark "$1" guest)
+    [ -n "$b" ] && [ -n "$g" ] || return
+    echo "$2: costliest lines between banner and dom0 (instructions since the line before):"
+    awk -v b="$b" -v g="$g" '$1 == "LINE" && $2 > b && $2 <= g {
+            $3 = $3; printf "%12d  %s\n", $2 - p, substr($0, index($0, $3), 90) }
+        $1 == "LINE" { p = $2 }' "$work/$1.marks" | sort -rn | head -n 3
+}
+
 print_notes() {
     local name label o x met=0 total=0 op
     for name in ours xen; do
@@ -129,6 +142,8 @@ print_notes() {
         total=$((total + 1))
         [ "$o" -le "$x" ] && met=$((met + 1))
     done
+    boot_gaps ours ours
+    boot_gaps xen "Xen 4.17"
     echo "goal, micro-ops at most Xen's cost: $met of $total measured ops"
     o=$(boot_span ours)
     echo "goal, boot at most a tenth of Xen's $((xen_ref_boot / 1000000)) M (measuring.md," \

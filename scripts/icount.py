@@ -19,7 +19,8 @@ power-on; QEMU 7.2 reports it under plain -icount, with "mode": "none") and
 (SECONDS: wall time since QEMU started, for information) in the order seen, then `MISSING NAME` for markers never seen. The run ends
 when a line matches --until (after its own marker, if any) or --abort
 (printed as `ABORT <line>`), when QEMU exits, after --quiet seconds without
-serial output (`QUIET`) or at the timeout (`TIMEOUT`). Exit status: 0 all
+serial output (`QUIET`) or at the timeout (`TIMEOUT`). --each-line also
+prints `LINE ICOUNT TEXT` for every serial line: a profile of a boot. Exit status: 0 all
 markers seen, 1 some missing, 2 usage or QEMU start-up error.
 
 What runs between the marker's write and the `stop` (the guest keeps going
@@ -90,6 +91,8 @@ def parse_args():
     ap.add_argument("--log", help="keep the serial log here")
     ap.add_argument("--until", help="stop QEMU after a line matching this")
     ap.add_argument("--abort", help="stop QEMU at once after a line matching this")
+    ap.add_argument("--each-line", action="store_true",
+                    help="print `LINE ICOUNT text` for every serial line (a boot profile)")
     ap.add_argument("--qemu-arg", action="append", default=[],
                     help="one more QEMU argument (repeat for several)")
     ap.add_argument("--quiet", type=float, default=0,
@@ -124,6 +127,7 @@ class Watcher:
         self.pending = list(markers)
         self.until = re.compile(args.until) if args.until else None
         self.abort = re.compile(args.abort) if args.abort else None
+        self.each_line = args.each_line
         self.qmp = qmp
         self.log = log
         self.partial = b""
@@ -144,6 +148,8 @@ class Watcher:
             print("ABORT %s" % text, flush=True)
             self.done = True
             return
+        if self.each_line:
+            print("LINE %d %s" % (self.qmp.icount_now(), text), flush=True)
         for entry in self.pending:
             name, regex = entry
             if regex.search(text):

@@ -9,12 +9,16 @@
  * halts with "noreboot".
  */
 #include <xen/errno.h>
+#include <xen/grant_table.h>
 #include <xen/event.h>
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
 #include <xen/shutdown.h>
+#include <xen/time.h>
+#include <public/vcpu.h>
 #include <asm/pv.h>
+#include <asm/pv_build.h>
 #include <asm/traps.h>
 
 struct domain *hardware_domain;
@@ -34,6 +38,11 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->domain = d;
     v->is_down = id != 0;
     v->pv.in_kernel = true;
+    v->vcpu_info_mfn = INVALID_VCPU_INFO_MFN;
+    v->runstate.state = RUNSTATE_offline;
+    v->runstate.state_entry_time = NOW();
+    pv_init_fpu(v);
+    sched_init_vcpu(v);
     /* Until the guest registers its own vcpu_info, it is the shared_info slot. */
     if ( id < XEN_LEGACY_MAX_VCPUS )
         v->vcpu_info = &d->shared_info->vcpu_info[id];
@@ -53,15 +62,21 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
         return NULL;
     d->domain_id = id;
     d->refcnt = 1;
+    d->weight = 256;
     d->is_privileged = privileged;
     d->max_vcpus = max_vcpus;
     spin_lock_init(&d->page_alloc_lock);
+    page_list_init(&d->page_list);
     d->vcpu = xzalloc_bytes(max_vcpus * sizeof(*d->vcpu));
     d->shared_info = alloc_xenheap_pages(0);
     if ( !d->vcpu || !d->shared_info || evtchn_init(d) )
         goto fail;
     memset(d->shared_info, 0, PAGE_SIZE);
     d->shared_info_mfn = virt_to_mfn(d->shared_info);
+    share_xen_page_with_guest(virt_to_page(d->shared_info), d);
+    update_domain_wallclock(d);
+    if ( grant_table_init(d) )
+        goto fail;
 
     flags = spin_lock_irqsave(&domlist_lock);
     d->next_in_list = domain_list;
@@ -72,12 +87,33 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     return d;
 
 fail:
+    grant_table_destroy(d);
     evtchn_destroy(d);
     if ( d->shared_info )
         free_xenheap_pages(d->shared_info, 0);
     xfree(d->vcpu);
     xfree(d);
     return NULL;
+}
+
+/*
+ * A hypervisor page the guest may map (shared_info): owned by the domain for
+ * the PV MMU's ownership checks, still a xen-heap page for freeing.
+ */
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d)
+{
+    pg->v.owner = d;
+    pg->count_info |= PGC_allocated | 1;
+}
+
+void domain_assign_pages(struct domain *d, struct page_info *pg, unsigned long nr)
+{
+    unsigned long flags = spin_lock_irqsave(&d->page_alloc_lock);
+
+    for ( unsigned long i = 0; i < nr; i++ )
+        page_list_add_tail(&pg[i], &d->page_list);
+    d->tot_pages += nr;
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
 }
 
 struct domain *get_domain_by_id(domid_t id)
@@ -131,7 +167,12 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->shutdown_code = reason;
     if ( d == hardware_domain )
         hardware_domain_shutdown(d, reason);
+    /* None of its vCPUs runs again; the current one leaves on its way out. */
+    for ( unsigned int i = 0; i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+            vcpu_sleep(d->vcpu[i]);
     printk(XENLOG_G_INFO "Domain %u shut down: %s\n", d->domain_id, shutdown_reason_name(reason));
+    send_global_virq(VIRQ_DOM_EXC); /* tell dom0's toolstack */
 }
 
 /* A guest did something it cannot survive: report it and stop the domain. */

@@ -21,10 +21,10 @@
  * The upcall itself is delivered on the way back to the guest
  * (pv_prepare_exit) when upcall_pending is set and the upcall mask is clear.
  *
- * Kicking a vCPU: a vCPU running on another CPU gets an event-check IPI,
- * which makes it leave the guest (or hlt in SCHEDOP_block) and deliver the
- * upcall on the way back. On v's own CPU the return path delivers the upcall
- * anyway.
+ * Kicking a vCPU: a blocked vCPU (SCHEDOP_block, SCHEDOP_poll) is handed to
+ * the scheduler (vcpu_wake); one running on another CPU gets an event-check
+ * IPI, which makes it leave the guest and deliver the upcall on the way
+ * back. On v's own CPU the return path delivers the upcall anyway.
  *
  * Locking is described in xen/event.h: d->event_lock (irqsave) covers the
  * port table; interdomain operations hold both domains' locks, lower domain
@@ -169,9 +169,9 @@ static void double_event_unlock(struct domain *a, struct domain *b, unsigned lon
 /* ---- raising events ---- */
 
 /*
- * Make v notice an event: interrupt it if it runs on another CPU, so that it
- * passes through pv_prepare_exit. An upcall ends a poll whatever ports it was
- * for, as in Xen.
+ * Make v notice an event: wake it if it blocked (SCHEDOP_block or poll), and
+ * interrupt it if it runs on another CPU, so that it passes through
+ * pv_prepare_exit. An upcall ends a poll whatever ports it was for, as in Xen.
  */
 static void vcpu_kick(struct vcpu *v)
 {
@@ -179,6 +179,7 @@ static void vcpu_kick(struct vcpu *v)
 
     if ( ed && guest_test_and_clear_bit(v->vcpu_id, &ed->poll_mask) )
         __atomic_store_n(&v->poll_evtchn, 0, __ATOMIC_SEQ_CST);
+    vcpu_wake(v);
     if ( v != current && v->is_running && v->processor != smp_processor_id() )
         smp_send_event_check_cpu(v->processor);
 }

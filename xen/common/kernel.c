@@ -20,11 +20,12 @@
      (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) |         \
      (1UL << VMASST_TYPE_m2p_strict))
 
+/* What Xen 4.17 reports to a PV guest (a PV domain is never translated: direct_mapped). */
 static u32 feature_submap0(const struct domain *d)
 {
     u32 map = (1U << XENFEAT_memory_op_vnode_supported) |
               (1U << XENFEAT_mmu_pt_update_preserve_ad) | (1U << XENFEAT_highmem_assist) |
-              (1U << XENFEAT_gnttab_map_avail_bits);
+              (1U << XENFEAT_gnttab_map_avail_bits) | (1U << XENFEAT_direct_mapped);
 
     if ( d->vm_assist & (1UL << VMASST_TYPE_pae_extended_cr3) )
         map |= 1U << XENFEAT_pae_pgdir_above_4gb;

@@ -54,6 +54,11 @@ long console_read_input(unsigned long buffer, unsigned long count)
     return done;
 }
 
+void console_switch_input_to_dom0(void)
+{
+    input_to_dom0 = true;
+}
+
 bool console_input_is_dom0(void)
 {
     return input_to_dom0;

@@ -89,7 +89,11 @@ unsigned long virt_to_mfn(const void *va)
 
 uint64_t system_time_ns(void)
 {
-    const struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
+    return vcpu_time_ns(&shared_info->vcpu_info[0].time);
+}
+
+uint64_t vcpu_time_ns(const struct vcpu_time_info *t)
+{
     uint32_t version;
     uint64_t delta, base;
 

@@ -136,8 +136,10 @@ uint64_t l1e_maddr(const void *va);
 uint64_t *l1e_ptr(const void *va);
 /* The L1 entry mapping va (0 if none). */
 uint64_t l1e_read(const void *va);
-/* System time in ns from vcpu_time_info and the TSC. */
+/* System time in ns from vCPU 0's vcpu_time_info and the TSC. */
 uint64_t system_time_ns(void);
+/* The same from any vCPU's time info (another vCPU, a moved vcpu_info). */
+uint64_t vcpu_time_ns(const struct vcpu_time_info *t);
 
 static inline uint64_t rdtsc(void)
 {

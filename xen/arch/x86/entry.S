@@ -129,3 +129,12 @@ cstar_entry:
 reset_stack_and_return_to_guest:
         mov     %rdi, %rsp
         jmp     return_to_guest
+
+/* Abandon the current stack and run the idle loop from the top of it. */
+        .globl reset_stack_and_call_idle
+reset_stack_and_call_idle:
+        mov     %rdi, %rsp
+        and     $~15, %rsp
+        xor     %ebp, %ebp
+        call    idle_loop
+        ud2

@@ -15,6 +15,7 @@
 #include <xen/lib.h>
 #include <xen/sched.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 
 enum hc_perm {
     HC_ANY,  /* any PV guest */
@@ -51,6 +52,11 @@ struct hypercall_row
     {                                                                                              \
         return do_##n(a[0], a[1], a[2]);                                                           \
     }
+#define THUNK4(n)                                                                                  \
+    static long hc_##n(const unsigned long *a)                                                     \
+    {                                                                                              \
+        return do_##n(a[0], a[1], a[2], a[3]);                                                     \
+    }
 
 THUNK1(set_trap_table)
 THUNK2(stack_switch)
@@ -63,7 +69,22 @@ THUNK2(sched_op)
 THUNK2(callback_op)
 THUNK2(event_channel_op)
 THUNK1(event_channel_op_compat)
+THUNK2(set_gdt)
+THUNK2(update_descriptor)
+THUNK2(set_segment_base)
+THUNK2(set_debugreg)
+THUNK1(get_debugreg)
+THUNK3(vcpu_op)
+THUNK1(set_timer_op)
+THUNK2(physdev_op)
+THUNK2(sched_op_compat)
 THUNK2(multicall)
+THUNK2(memory_op)
+THUNK3(grant_table_op)
+THUNK4(mmu_update)
+THUNK3(update_va_mapping)
+THUNK4(mmuext_op)
+THUNK4(update_va_mapping_otherdomain)
 
 #define ROW(nr, n, p) [__HYPERVISOR_##nr] = {hc_##n, p, #n}
 
@@ -79,7 +100,22 @@ static const struct hypercall_row hypercall_table[] = {
     ROW(callback_op, callback_op, HC_ANY),
     ROW(event_channel_op, event_channel_op, HC_ANY),
     ROW(event_channel_op_compat, event_channel_op_compat, HC_ANY),
+    ROW(set_gdt, set_gdt, HC_ANY),
+    ROW(update_descriptor, update_descriptor, HC_ANY),
+    ROW(set_segment_base, set_segment_base, HC_ANY),
+    ROW(set_debugreg, set_debugreg, HC_ANY),
+    ROW(get_debugreg, get_debugreg, HC_ANY),
+    ROW(vcpu_op, vcpu_op, HC_ANY),
+    ROW(set_timer_op, set_timer_op, HC_ANY),
+    ROW(physdev_op, physdev_op, HC_ANY),
+    ROW(sched_op_compat, sched_op_compat, HC_ANY),
     ROW(multicall, multicall, HC_ANY),
+    ROW(memory_op, memory_op, HC_ANY),
+    ROW(grant_table_op, grant_table_op, HC_ANY),
+    ROW(mmu_update, mmu_update, HC_ANY),
+    ROW(update_va_mapping, update_va_mapping, HC_ANY),
+    ROW(mmuext_op, mmuext_op, HC_ANY),
+    ROW(update_va_mapping_otherdomain, update_va_mapping_otherdomain, HC_ANY),
 };
 
 /*

@@ -17,6 +17,10 @@
 #include <asm/percpu.h>
 #include <asm/platform.h>
 #include <asm/processor.h>
+#include <asm/pv_build.h>
+#include <xen/sched.h>
+#include <xen/smp.h>
+#include <asm/pv.h>
 #include <asm/traps.h>
 
 void __start_xen(u32 magic, u32 info);
@@ -78,6 +82,39 @@ static void print_banner(void)
     printk("Command line: %s\n", saved_cmdline);
 }
 
+/* Per-CPU state for running PV guests: the GDT window. */
+static void pv_cpu_init(void *unused)
+{
+    pv_gdt_cpu_init(this_cpu_hypervisor_gdt());
+}
+
+/*
+ * dom0 from the first module (its command line is the module's string, less
+ * the image name where the loader puts it there) and the second as initrd.
+ */
+static noreturn void start_dom0(void)
+{
+    const struct boot_module *kernel = &boot_info.modules[0];
+    const struct boot_module *initrd = boot_info.nr_modules > 1 ? &boot_info.modules[1] : NULL;
+    struct domain *d = domain_create(0, max(dom0_max_vcpus(), 1u), true);
+    int rc;
+
+    if ( !d || !vcpu_create(d, 0) )
+        panic("Could not create dom0");
+    for ( unsigned int i = 1; i < d->max_vcpus; i++ )
+        if ( !vcpu_create(d, i) )
+            panic("Could not create dom0's vCPU %u", i);
+    rc = construct_dom0(d, kernel, initrd, skip_image_name(kernel->cmdline));
+    if ( rc )
+        panic("Could not set up DOM0 guest OS (%d)", rc);
+    printk("Scrubbing free RAM in the background\n");
+    printk("*** Serial input to DOM0 (type 'CTRL-a' three times to switch input)\n");
+    console_switch_input_to_dom0();
+    printk("Freed boot memory; starting dom0\n");
+    vcpu_wake(d->vcpu[0]);
+    idle_loop(); /* the scheduler takes this CPU to dom0 */
+}
+
 void __start_xen(u32 magic, u32 info)
 {
     struct cpu_info *ci = get_cpu_info();
@@ -110,6 +147,13 @@ void __start_xen(u32 magic, u32 info)
         printk("Self-tests done; powering off\n");
         machine_power_off();
     }
-    printk("No dom0 kernel yet: idling (debug keys on the serial console, 'h' for help)\n");
-    idle_loop();
+    sched_init();
+    wallclock_init();
+    on_each_cpu(pv_cpu_init, NULL, true);
+    if ( !boot_info.nr_modules )
+    {
+        printk("No dom0 kernel given: idling (debug keys on the serial console, 'h' for help)\n");
+        idle_loop();
+    }
+    start_dom0();
 }

@@ -86,12 +86,12 @@ static const char *const exc_names[32] = {
 
 #define GDT_IDX(sel) (((sel)-FIRST_RESERVED_GDT_BYTE) >> 3)
 
-static void set_gate(unsigned int vec, const void *fn, unsigned int ist)
+static void set_gate(unsigned int vec, const void *fn, unsigned int ist, unsigned int dpl)
 {
     unsigned long a = (unsigned long)fn;
 
     idt_table[vec].lo = (a & 0xffff) | ((u64)__HYPERVISOR_CS << 16) | ((u64)ist << 32) |
-                        (0x8eULL << 40) | ((a >> 16 & 0xffff) << 48);
+                        ((0x8eULL | (dpl << 5)) << 40) | ((a >> 16 & 0xffff) << 48);
     idt_table[vec].hi = a >> 32;
 }
 
@@ -104,10 +104,13 @@ void set_irq_handler(unsigned int vector, irq_handler_t fn)
 void trap_init(void)
 {
     for ( unsigned int v = 0; v < 256; v++ )
-        set_gate(v, entry_stubs + v * 16, 0);
-    set_gate(X86_EXC_DF, entry_stubs + X86_EXC_DF * 16, IST_DF);
-    set_gate(X86_EXC_NMI, entry_stubs + X86_EXC_NMI * 16, IST_NMI);
-    set_gate(X86_EXC_MC, entry_stubs + X86_EXC_MC * 16, IST_MC);
+        set_gate(v, entry_stubs + v * 16, 0, 0);
+    set_gate(X86_EXC_DF, entry_stubs + X86_EXC_DF * 16, IST_DF, 0);
+    set_gate(X86_EXC_NMI, entry_stubs + X86_EXC_NMI * 16, IST_NMI, 0);
+    set_gate(X86_EXC_MC, entry_stubs + X86_EXC_MC * 16, IST_MC, 0);
+    /* int3 and into from a guest (ring 3) are traps of their own, not #GP. */
+    set_gate(X86_EXC_BP, entry_stubs + X86_EXC_BP * 16, 0, 3);
+    set_gate(X86_EXC_OF, entry_stubs + X86_EXC_OF * 16, 0, 3);
 }
 
 static void fill_gdt(u64 *gdt, const struct tss64 *tss)
@@ -141,6 +144,14 @@ static void syscall_init(struct cpu_info *ci)
                                 X86_EFLAGS_AC | X86_EFLAGS_IOPL);
     wrmsr(MSR_SHADOW_GS_BASE, (unsigned long)ci);
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    /* Guests use SSE: FXSAVE/FXRSTOR and SIMD exceptions must be enabled. */
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+}
+
+/* This CPU's page of hypervisor descriptors (selectors 0xe000 and up). */
+void *this_cpu_hypervisor_gdt(void)
+{
+    return this_cpu(cpu_tables).gdt;
 }
 
 /* Load this CPU's GDT, TSS and the IDT; stack_base is its STACK_SIZE block. */

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* The one primitive behind guest memory access (see asm/guest_access.h). */
 #include <xen/lib.h>
+#include <xen/mm.h>
 #include <asm/guest_access.h>
 #include <asm/processor.h>
-
-bool smap_enabled; /* set by the memory code when it turns CR4.SMAP on */
 
 /*
  * rep movsb leaves the remaining count in %rcx when it faults; the
@@ -13,7 +12,7 @@ bool smap_enabled; /* set by the memory code when it turns CR4.SMAP on */
  */
 unsigned long copy_bytes_fault_safe(void *dst, const void *src, size_t len)
 {
-    if ( smap_enabled )
+    if ( mmu_cr4_features & X86_CR4_SMAP )
         __asm__ volatile("stac" ::: "memory");
     __asm__ volatile("1: rep movsb\n"
                      "2:\n"
@@ -24,7 +23,7 @@ unsigned long copy_bytes_fault_safe(void *dst, const void *src, size_t len)
                      : "+D"(dst), "+S"(src), "+c"(len)
                      :
                      : "memory");
-    if ( smap_enabled )
+    if ( mmu_cr4_features & X86_CR4_SMAP )
         __asm__ volatile("clac" ::: "memory");
     return len;
 }

@@ -52,6 +52,7 @@ static inline paddr_t __pa(const void *va)
 
 #define pfn_to_paddr(pfn) ((paddr_t)(pfn) << PAGE_SHIFT)
 #define paddr_to_pfn(pa)  ((unsigned long)((pa) >> PAGE_SHIFT))
+#define PFN_UP(x)         (((x) + PAGE_SIZE - 1) >> PAGE_SHIFT)
 #define mfn_to_virt(mfn)  (__va(pfn_to_paddr(mfn)))
 #define virt_to_mfn(va)   (paddr_to_pfn(__pa(va)))
 

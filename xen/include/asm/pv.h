@@ -14,6 +14,7 @@ static inline bool is_canonical(unsigned long va)
 
 /* traps.c */
 void toggle_guest_mode(struct vcpu *v);
+void pv_set_fpu_ts(struct vcpu *v, bool ts);
 void pv_inject_exception(struct vcpu *v, unsigned int vector, u32 error_code);
 void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, u32 error_code);
 bool pv_return_selectors_ok(unsigned long cs, unsigned long ss);
@@ -39,6 +40,23 @@ long do_stack_switch(unsigned long ss, unsigned long esp);
 long do_callback_op(unsigned long cmd, unsigned long arg);
 long do_iret(void);
 long do_fpu_taskswitch(unsigned long set);
+
+/* descriptor.c */
+bool check_descriptor(u64 *d);
+void pv_load_gdt(struct vcpu *v); /* NULL: no guest GDT */
+void pv_gdt_cpu_init(const void *hypervisor_gdt_page);
+long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entries);
+long do_set_gdt(unsigned long frame_list, unsigned long entries);
+long do_update_descriptor(unsigned long maddr, unsigned long desc);
+long do_set_segment_base(unsigned long which, unsigned long base);
+
+/* vcpu.c */
+long pv_vcpu_initialise(struct vcpu *v, unsigned long guest_ctxt);
+long do_set_debugreg(unsigned long reg, unsigned long value);
+unsigned long do_get_debugreg(unsigned long reg);
+
+/* physdev.c */
+bool pv_iobitmap_allows(const struct vcpu *v, unsigned int port, unsigned int bytes);
 
 void domain_crash(struct domain *d);
 

@@ -32,6 +32,7 @@ struct exception_table_entry
 };
 
 void trap_init(void);
+void *this_cpu_hypervisor_gdt(void);
 void cpu_init_tables(unsigned int cpu, void *stack_base);
 void show_registers(const struct cpu_user_regs *regs);
 void show_stack_trace(unsigned long rbp, unsigned long rip);

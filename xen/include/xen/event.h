@@ -14,9 +14,9 @@
  * may raise an event) protects d->evtchn and every port of d, and the
  * virq_to_evtchn[] tables of d's vCPUs. An operation on both ends of an
  * interdomain channel holds both domains' locks, the lower domain id's first.
- * Inside event_lock only the allocator's locks are taken, and IPIs sent. The
- * pending/mask/selector bits belong to the guest and are only ever changed
- * with atomic bit operations.
+ * Inside event_lock only the allocator's locks and the scheduler's run-queue
+ * locks (vcpu_wake) are taken, and IPIs sent. The pending/mask/selector bits belong to the guest and are only
+ * ever changed with atomic bit operations.
  */
 #ifndef XEN_EVENT_H
 #define XEN_EVENT_H

@@ -21,6 +21,7 @@
 #include <xen/lib.h>
 #include <xen/spinlock.h>
 #include <xen/timer.h>
+#include <asm/mm.h>
 #include <public/xen.h>
 #include <public/vcpu.h>
 #include <public/sched.h>
@@ -32,6 +33,17 @@ typedef struct shared_info shared_info_t;
 #define MAX_VIRT_CPUS_PV 32 /* as many vcpu_info slots as shared_info has */
 
 struct domain;
+struct grant_table;
+struct e820entry;
+
+enum sched_state {
+    SCHED_OFFLINE,  /* down, never up, paused or shut down */
+    SCHED_RUNNABLE, /* on a run queue */
+    SCHED_RUNNING,  /* its CPU's rq->curr */
+    SCHED_BLOCKED,  /* waiting for an event */
+};
+
+#define INVALID_VCPU_INFO_MFN (~0UL)
 
 /* Virtual CPU state of a 64-bit PV guest. */
 struct pv_vcpu
@@ -53,10 +65,11 @@ struct pv_vcpu
     unsigned int gdt_ents;
     unsigned long ldt_base;
     unsigned int ldt_ents;
-    unsigned int iopl; /* virtual IOPL, 0..3 */
-    bool in_kernel;    /* guest kernel mode (vs guest user mode) */
-    bool in_syscall;   /* VGCF_in_syscall for the iret hypercall */
-    bool fpu_ts;       /* virtual CR0.TS (fpu_taskswitch) */
+    unsigned int iopl;        /* virtual IOPL, 0..3 */
+    unsigned long iobmp;      /* guest VA of its I/O bitmap (physdev set_iobitmap) */
+    unsigned int iobmp_ports; /* ports the bitmap covers */
+    bool in_kernel;           /* guest kernel mode (vs guest user mode) */
+    bool fpu_ts;              /* virtual CR0.TS (fpu_taskswitch) */
 };
 
 struct vcpu
@@ -69,15 +82,24 @@ struct vcpu
     struct pv_vcpu pv;
     vcpu_info_t *vcpu_info; /* in shared_info, or registered elsewhere */
 
-    unsigned int processor;   /* physical CPU it runs on or last ran on */
+    /* Scheduling (common/sched_credit.c), protected by the run queue lock of v->processor. */
+    unsigned int processor; /* physical CPU whose run queue holds it */
+    enum sched_state sched_state;
+    struct vcpu *runq_next;
+    s64 credit;               /* ns of CPU time it may still use */
+    s_time_t sched_start;     /* when it last started running */
     unsigned int pause_count; /* protected by the scheduler lock */
     bool is_running;
-    bool is_initialised;          /* has a context (VCPUOP_initialise or builder) */
-    bool is_down;                 /* VCPUOP_down, or never brought up */
-    bool is_blocked;              /* SCHEDOP_block: waiting for an event */
-    bool in_multicall;            /* in do_multicall (v itself only): no nesting */
-    s_time_t singleshot_deadline; /* 0: none */
-    s_time_t periodic_period;     /* 0: none */
+    bool is_initialised;           /* has a context (VCPUOP_initialise or builder) */
+    bool is_down;                  /* VCPUOP_down, or never brought up */
+    bool in_multicall;             /* in do_multicall (v itself only): no nesting */
+    struct timer singleshot_timer; /* on v->processor */
+    struct timer periodic_timer;
+    s_time_t periodic_period; /* 0: none */
+    struct vcpu_runstate_info runstate;
+    unsigned long runstate_guest;   /* guest VA of the registered runstate area, 0: none */
+    unsigned long vcpu_info_mfn;    /* registered vcpu_info frame, or INVALID_VCPU_INFO_MFN */
+    u8 fpu_ctxt[512] __aligned(16); /* FXSAVE image while not running */
 
     /* Event channels (common/event_channel.c, locking in xen/event.h). */
     evtchn_port_t virq_to_evtchn[NR_VIRQS]; /* 0: unbound; global VIRQs in vCPU 0's */
@@ -94,7 +116,7 @@ struct domain
     spinlock_t page_alloc_lock; /* protects page_list, tot_pages */
     unsigned long tot_pages;
     unsigned long max_pages;
-    void *page_list; /* owned frames; the memory code defines the list */
+    struct page_list_head page_list; /* owned frames */
 
     unsigned int max_vcpus;
     struct vcpu **vcpu;
@@ -103,7 +125,12 @@ struct domain
     unsigned long shared_info_mfn;
     unsigned long vm_assist; /* VMASST_TYPE_* bits */
 
-    bool is_privileged; /* dom0 */
+    struct grant_table *grant_table; /* common/grant_table.c: from creation to destruction */
+    struct e820entry *memory_map;    /* XENMEM_set_memory_map; protected by page_alloc_lock */
+    unsigned int nr_memory_map;
+
+    unsigned int weight; /* scheduler weight, default 256 */
+    bool is_privileged;  /* dom0 */
     bool is_dying;
     bool is_shutting_down;
     unsigned int shutdown_code; /* SHUTDOWN_* */
@@ -124,5 +151,25 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 struct domain *get_domain_by_id(domid_t id); /* takes a reference */
 void put_domain(struct domain *d);
 void domain_shutdown(struct domain *d, unsigned int reason);
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
+
+/* Wall clock in shared_info (arch/x86/wallclock.c). */
+void wallclock_init(void);
+void update_domain_wallclock(struct domain *d);
+
+/* Scheduler (common/sched_credit.c). */
+void sched_init(void);
+void sched_init_vcpu(struct vcpu *v);
+void vcpu_wake(struct vcpu *v);
+void vcpu_sleep(struct vcpu *v);
+void vcpu_block_current(void);
+void vcpu_yield(void);
+int vcpu_up(struct vcpu *v);
+int vcpu_down(struct vcpu *v);
+
+/* vCPU timers and runstate (common/vcpu.c). */
+void vcpu_timers_init(struct vcpu *v);
+void vcpu_timers_stop(struct vcpu *v);
+void vcpu_runstate_change(struct vcpu *v, int new_state);
 
 #endif

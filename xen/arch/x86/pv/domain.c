@@ -11,6 +11,7 @@
 #include <xen/errno.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
+#include <asm/guest_access.h>
 #include <asm/page.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
@@ -26,20 +27,25 @@ void pv_load_page_tables(struct vcpu *v)
 }
 
 /*
- * "int $n" from ring 3 raises #GP with the vector in the error code when the
- * gate's DPL forbids it; the guest's virtual IDT decides whether the guest
- * may use that vector from its current mode.
+ * "int $n" from ring 3 raises #GP (error code: the IDT entry) when the gate's
+ * DPL forbids it. The vector is taken from the instruction itself, which is
+ * exact whatever the error code says; the guest's virtual IDT decides
+ * whether the guest may use that vector from its current mode.
  */
 static bool bounce_software_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
 {
-    unsigned int vector = regs->error_code >> 3;
-    const struct trap_info *ti = &v->pv.trap_ctxt[vector];
+    u8 insn[2];
+    const struct trap_info *ti;
     unsigned int needed_dpl = v->pv.in_kernel ? 1 : 3;
 
-    if ( (regs->error_code & 7) != 2 || !ti->address || TI_GET_DPL(ti) < needed_dpl )
+    if ( !(regs->error_code & 2) || copy_from_guest_va(insn, regs->rip, sizeof(insn)) ||
+         insn[0] != 0xcd )
         return false;
-    regs->rip += 2; /* "int imm8" */
-    pv_inject_exception(v, vector, 0);
+    ti = &v->pv.trap_ctxt[insn[1]];
+    if ( !ti->address || TI_GET_DPL(ti) < needed_dpl )
+        return false;
+    regs->rip += 2;
+    pv_inject_exception(v, insn[1], 0);
     return true;
 }
 

@@ -198,7 +198,7 @@ static bool write_guest_cr(struct vcpu *v, unsigned int cr, unsigned long val)
     case 0: /* only TS may change */
         if ( (val ^ read_guest_cr(v, 0)) & ~X86_CR0_TS )
             return false;
-        v->pv.fpu_ts = !!(val & X86_CR0_TS);
+        pv_set_fpu_ts(v, !!(val & X86_CR0_TS));
         return true;
     case 2: v->vcpu_info->arch.cr2 = val; return true;
     case 4: /* Linux writes back what it read, perhaps with PGE/PSE off */
@@ -232,7 +232,7 @@ static bool io_allowed(const struct vcpu *v, unsigned int port, unsigned int byt
 {
     if ( !v->domain->is_privileged || port + bytes > 0x10000 || port_reserved(port, bytes) )
         return false;
-    return v->pv.iopl >= (v->pv.in_kernel ? 1u : 3u);
+    return v->pv.iopl >= (v->pv.in_kernel ? 1u : 3u) || pv_iobitmap_allows(v, port, bytes);
 }
 
 static void do_port_io(struct cpu_user_regs *regs, bool in, unsigned int port, unsigned int bytes)

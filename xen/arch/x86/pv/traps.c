@@ -347,6 +347,9 @@ long do_iret(void)
         }
         toggle_guest_mode(v);
     }
+    /* Selectors are 16 bits: a bounce frame keeps the event mask above them. */
+    ic.cs &= 0xffff;
+    ic.ss &= 0xffff;
     if ( !pv_return_selectors_ok(ic.cs | 3, ic.ss | 3) || !is_canonical(ic.rip) )
     {
         printk(XENLOG_G_ERR "d%uv%u: iret to bad context %04lx:%#lx ss %04lx\n",
@@ -369,8 +372,16 @@ long do_iret(void)
     return ic.rax;
 }
 
+/* Virtual CR0.TS is real CR0.TS while the guest runs: its next FPU use raises #NM. */
+void pv_set_fpu_ts(struct vcpu *v, bool ts)
+{
+    v->pv.fpu_ts = ts;
+    if ( v == current )
+        write_cr0(ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
+}
+
 long do_fpu_taskswitch(unsigned long set)
 {
-    current->pv.fpu_ts = !!set;
+    pv_set_fpu_ts(current, !!set);
     return 0;
 }

@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Starting a PV vCPU on a physical CPU, and its time info.
+ *
+ * Time: the guest computes system time from its own RDTSC as
+ *     system_time + ((((tsc - tsc_timestamp) << shift) * mul) >> 32)
+ * (shift may be negative: a right shift), so mul/shift encode ns per TSC
+ * tick. Updates are a seqlock on version: odd while being written.
+ */
+#include <xen/errno.h>
+#include <xen/lib.h>
+#include <xen/mm.h>
+#include <xen/sched.h>
+#include <xen/time.h>
+#include <asm/guest_access.h>
+#include <asm/percpu.h>
+#include <asm/processor.h>
+#include <asm/pv.h>
+#include <asm/platform.h>
+#include <asm/pv_build.h>
+#include <asm/pv_mm.h>
+#include <public/vcpu.h>
+
+extern noreturn void reset_stack_and_return_to_guest(struct cpu_user_regs *frame);
+extern noreturn void reset_stack_and_call_idle(unsigned long stack_top);
+
+/* mul/shift with ns = ((ticks << shift) * mul) >> 32 and mul < 2^32. */
+static void tsc_scale(unsigned long khz, u32 *mul, s8 *shift)
+{
+    u64 ns_per_tick_32 = (1000000ULL << 32) / khz; /* ns per tick, 32.32 fixed point */
+    int s = 0;
+
+    while ( ns_per_tick_32 >= (1ULL << 32) )
+    {
+        ns_per_tick_32 >>= 1;
+        s++;
+    }
+    while ( ns_per_tick_32 < (1ULL << 31) )
+    {
+        ns_per_tick_32 <<= 1;
+        s--;
+    }
+    *mul = (u32)ns_per_tick_32;
+    *shift = (s8)s;
+}
+
+void pv_update_vcpu_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time;
+    u32 mul;
+    s8 shift;
+
+    if ( !cpu_khz )
+        return;
+    tsc_scale(cpu_khz, &mul, &shift);
+    t->version = (t->version + 1) | 1;
+    barrier();
+    t->tsc_timestamp = rdtsc();
+    t->system_time = NOW();
+    t->tsc_to_system_mul = mul;
+    t->tsc_shift = shift;
+    t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    barrier();
+    t->version++;
+}
+
+static void load_debugreg(unsigned int reg, unsigned long value);
+
+/* A fresh FPU/SSE state: what FNINIT and the MXCSR reset value give. */
+void pv_init_fpu(struct vcpu *v)
+{
+    memset(v->fpu_ctxt, 0, sizeof(v->fpu_ctxt));
+    *(u16 *)&v->fpu_ctxt[0] = 0x037f;  /* FCW */
+    *(u32 *)&v->fpu_ctxt[24] = 0x1f80; /* MXCSR */
+}
+
+/* Everything of v that lives in the CPU goes back into struct vcpu. */
+void pv_save_vcpu(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    vcpu_runstate_change(v, v->sched_state == SCHED_BLOCKED   ? RUNSTATE_blocked
+                            : v->sched_state == SCHED_OFFLINE ? RUNSTATE_offline
+                                                              : RUNSTATE_runnable);
+    v->user_regs = ci->guest_cpu_user_regs;
+    v->pv.fs_base = rdmsr(MSR_FS_BASE);
+    if ( v->pv.in_kernel )
+        v->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
+    else
+        v->pv.gs_base_user = rdmsr(MSR_GS_BASE);
+    write_cr0(read_cr0() & ~X86_CR0_TS); /* fxsave would fault under TS */
+    __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_ctxt));
+    v->is_running = false;
+}
+
+/* Nothing to run: the idle page tables and the idle loop, on a fresh stack. */
+noreturn void pv_enter_idle(void)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    ci->curr_vcpu = NULL;
+    write_cr3(idle_pg_table_maddr());
+    reset_stack_and_call_idle((unsigned long)ci);
+}
+
+noreturn void pv_start_vcpu(struct vcpu *v)
+{
+    struct cpu_info *ci = get_cpu_info();
+
+    local_irq_disable();
+    ci->curr_vcpu = v;
+    v->is_running = true;
+    ci->guest_cpu_user_regs = v->user_regs;
+    write_cr0(read_cr0() & ~X86_CR0_TS);
+    __asm__ volatile("fxrstor64 %0" ::"m"(v->fpu_ctxt));
+    if ( v->pv.fpu_ts )
+        write_cr0(read_cr0() | X86_CR0_TS);
+    /* Null data selectors first: loading a selector may reset its base. */
+    __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" ::"r"(0));
+    wrmsr(MSR_FS_BASE, v->pv.fs_base);
+    wrmsr(MSR_GS_BASE, v->pv.in_kernel ? v->pv.gs_base_kernel : v->pv.gs_base_user);
+    pv_load_page_tables(v);
+    pv_load_gdt(v);
+    if ( v->pv.debugreg[7] & 0xff )
+        for ( unsigned int r = 0; r < 8; r++ )
+            load_debugreg(r, v->pv.debugreg[r]);
+    pv_update_vcpu_time(v);
+    vcpu_runstate_change(v, RUNSTATE_running);
+    reset_stack_and_return_to_guest(&ci->guest_cpu_user_regs);
+}
+
+/* ---- VCPUOP_initialise ---------------------------------------------------- */
+
+static bool context_addresses_ok(const struct vcpu_guest_context *c)
+{
+    const unsigned long addrs[] = {c->user_regs.rip, c->event_callback_eip,
+                                   c->failsafe_callback_eip, c->syscall_callback_eip, c->kernel_sp};
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(addrs); i++ )
+        if ( !is_canonical(addrs[i]) )
+            return false;
+    return is_canonical(c->fs_base) && is_canonical(c->gs_base_kernel) &&
+           is_canonical(c->gs_base_user) && c->gdt_ents <= FIRST_RESERVED_GDT_ENTRY &&
+           pv_return_selectors_ok(c->user_regs.cs | 3, c->user_regs.ss | 3);
+}
+
+static void load_context(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    struct pv_vcpu *pv = &v->pv;
+
+    v->user_regs = c->user_regs;
+    v->user_regs.cs |= 3;
+    v->user_regs.ss |= 3;
+    v->user_regs.rflags = (c->user_regs.rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF;
+    for ( unsigned int i = 0; i < 256; i++ )
+    {
+        pv->trap_ctxt[i] = c->trap_ctxt[i];
+        if ( !guest_range_ok(pv->trap_ctxt[i].address, 1) )
+            pv->trap_ctxt[i].address = 0;
+    }
+    pv->kernel_ss = c->kernel_ss;
+    pv->kernel_sp = c->kernel_sp;
+    pv->event_callback_eip = c->event_callback_eip;
+    pv->failsafe_callback_eip = c->failsafe_callback_eip;
+    pv->syscall_callback_eip = c->syscall_callback_eip;
+    pv->callback_flags = c->flags & (VGCF_failsafe_disables_events | VGCF_syscall_disables_events);
+    pv->fs_base = c->fs_base;
+    pv->gs_base_kernel = c->gs_base_kernel;
+    pv->gs_base_user = c->gs_base_user;
+    pv->in_kernel = true;
+    if ( c->flags & VGCF_i387_valid )
+        memcpy(v->fpu_ctxt, &c->fpu_ctxt, sizeof(v->fpu_ctxt));
+    else
+        pv_init_fpu(v);
+}
+
+/* Page tables and GDT: these take references and may fail. */
+static long load_context_tables(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    long rc = pv_set_guest_table(v, xen_cr3_to_pfn(c->ctrlreg[3]), false);
+
+    if ( rc )
+        return rc;
+    if ( c->ctrlreg[1] )
+    {
+        rc = pv_set_guest_table(v, xen_cr3_to_pfn(c->ctrlreg[1]), true);
+        if ( rc )
+            return rc;
+    }
+    return c->gdt_ents ? pv_set_gdt(v, c->gdt_frames, c->gdt_ents) : 0;
+}
+
+long pv_vcpu_initialise(struct vcpu *v, unsigned long guest_ctxt)
+{
+    struct vcpu_guest_context *c;
+    long rc;
+
+    if ( v->is_initialised )
+        return -EEXIST;
+    c = xmalloc(struct vcpu_guest_context);
+    if ( !c )
+        return -ENOMEM;
+    rc = -EFAULT;
+    if ( copy_from_guest_va(c, guest_ctxt, sizeof(*c)) )
+        goto out;
+    rc = -EINVAL;
+    if ( !context_addresses_ok(c) || !c->ctrlreg[3] )
+        goto out;
+    rc = load_context_tables(v, c);
+    if ( rc )
+        goto out;
+    load_context(v, c);
+    v->is_initialised = true;
+out:
+    xfree(c);
+    return rc;
+}
+
+/* ---- debug registers --------------------------------------------------------- */
+
+#define DR7_RESERVED 0x0000d800UL /* bits 11, 12, 14, 15 */
+#define DR7_GD       (1UL << 13)
+
+/* R/W = 10 in a slot is an I/O breakpoint, which needs CR4.DE: refused. */
+static bool dr7_has_io_breakpoint(unsigned long dr7)
+{
+    for ( unsigned int i = 0; i < 4; i++ )
+        if ( ((dr7 >> (16 + 4 * i)) & 3) == 2 )
+            return true;
+    return false;
+}
+
+static void load_debugreg(unsigned int reg, unsigned long value)
+{
+    switch ( reg )
+    {
+    case 0: __asm__ volatile("mov %0, %%db0" ::"r"(value)); break;
+    case 1: __asm__ volatile("mov %0, %%db1" ::"r"(value)); break;
+    case 2: __asm__ volatile("mov %0, %%db2" ::"r"(value)); break;
+    case 3: __asm__ volatile("mov %0, %%db3" ::"r"(value)); break;
+    case 6: __asm__ volatile("mov %0, %%db6" ::"r"(value)); break;
+    case 7: __asm__ volatile("mov %0, %%db7" ::"r"(value)); break;
+    default: break;
+    }
+}
+
+long do_set_debugreg(unsigned long reg, unsigned long value)
+{
+    struct vcpu *v = current;
+
+    switch ( reg )
+    {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+        /* A breakpoint on a hypervisor address would fire in the hypervisor. */
+        if ( !guest_range_ok(value, 8) )
+            return -EPERM;
+        break;
+    case 6: value = (value & 0xe00fUL) | 0xffff0ff0UL; break;
+    case 7:
+        if ( (value >> 32) || (value & (DR7_GD | DR7_RESERVED)) || dr7_has_io_breakpoint(value) )
+            return -EPERM;
+        value |= 0x400; /* reads as 1 */
+        break;
+    default: return -EINVAL;
+    }
+    v->pv.debugreg[reg] = value;
+    load_debugreg(reg, value);
+    return 0;
+}
+
+unsigned long do_get_debugreg(unsigned long reg)
+{
+    return reg < 8 && reg != 4 && reg != 5 ? current->pv.debugreg[reg] : (unsigned long)-EINVAL;
+}
