@@ -15,6 +15,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -119,6 +122,14 @@ void init_xen_l4_slots(pte_t *l4)
 {
     for ( unsigned int s = 256; s < 272; s++ )
         l4[s] = XEN_SLOT_MARK | s;
+}
+
+/* Quiet and thread-safe: validation refusals print, and the SMP test races them. */
+static unsigned int printed;
+
+void printk(const char *fmt, ...)
+{
+    __atomic_fetch_add(&printed, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- helpers ---- */
@@ -656,6 +667,85 @@ static void test_parked_frame(void **state)
     }
 }
 
+/*
+ * Concurrency: one thread types an L2 (its L1 children validated through
+ * it) and lets it go, while another makes one child writable and lets go.
+ * Whenever the L2 is held, its children are L1 tables; whenever the child
+ * is held writable, the L2 cannot be a validated table. At the end every
+ * count is back where it started.
+ */
+#define SMP_ROUNDS 20000
+static unsigned int violations, table_uses, writable_uses;
+static pthread_barrier_t smp_start;
+static bool smp_done;
+
+static void *smp_table_user(void *arg)
+{
+    pthread_barrier_wait(&smp_start);
+    for ( int i = 0; i < SMP_ROUNDS; i++ )
+    {
+        if ( get_page_and_type_err(pg(42), &dom_a, PGT_l2_page_table) )
+            continue;
+        __atomic_fetch_add(&table_uses, 1, __ATOMIC_RELAXED);
+        if ( !(ft[42].u.type_info & PGT_validated) ||
+             (ft[43].u.type_info & PGT_type_mask) != PGT_l1_page_table ||
+             !(ft[43].u.type_info & PGT_count_mask) )
+            __atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
+        put_page_and_type(pg(42));
+        for ( volatile int k = 0; k < (i % 8) * 40; k++ )
+            ; /* leave the writer a window of varying length */
+    }
+    __atomic_store_n(&smp_done, true, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void *smp_writer(void *arg)
+{
+    pthread_barrier_wait(&smp_start);
+    /* As long as the table user runs (bounded, should it never start). */
+    for ( int i = 0; i < 100 * SMP_ROUNDS && !__atomic_load_n(&smp_done, __ATOMIC_ACQUIRE); i++ )
+    {
+        unsigned long t;
+
+        if ( !get_page_type(pg(43), PGT_writable_page) )
+            continue;
+        __atomic_fetch_add(&writable_uses, 1, __ATOMIC_RELAXED);
+        t = __atomic_load_n(&ft[42].u.type_info, __ATOMIC_SEQ_CST);
+        if ( (t & PGT_validated) && (t & PGT_count_mask) )
+            __atomic_fetch_add(&violations, 1, __ATOMIC_RELAXED);
+        put_page_type(pg(43));
+        for ( volatile int k = 0; k < (i % 8) * 40; k++ )
+            ;
+    }
+    return NULL;
+}
+
+static void test_smp_types(void **state)
+{
+    struct snapshot before;
+    pthread_t th[2];
+
+    mem[42][3] = table(43);
+    mem[42][4] = table(44);
+    mem[43][0] = map_rw(45);
+    mem[44][0] = map_ro(46);
+    snap(&before);
+    violations = table_uses = writable_uses = 0;
+    smp_done = false;
+    pthread_barrier_init(&smp_start, NULL, 2);
+    pthread_create(&th[0], NULL, smp_table_user, NULL);
+    pthread_create(&th[1], NULL, smp_writer, NULL);
+    for ( int i = 0; i < 2; i++ )
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&smp_start);
+    assert_int_equal(violations, 0);
+    /* How often each side won depends on the host's scheduling: not asserted. */
+    if ( getenv("HX_UNIT_VERBOSE") )
+        fprintf(stderr, "table uses %u of %u, writable uses %u\n", table_uses, SMP_ROUNDS,
+                writable_uses);
+    assert_same_counts(&before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,6 +765,7 @@ int main(void)
         cmocka_unit_test_setup(test_validated_table_ref, setup),
         cmocka_unit_test_setup(test_preempted_validation_matches, setup),
         cmocka_unit_test_setup(test_parked_frame, setup),
+        cmocka_unit_test_setup(test_smp_types, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
