@@ -281,6 +281,16 @@ static void test_writable_type(void **state)
     assert_false(get_page_type(pg(3), PGT_writable_page));
     put_page_type(pg(3));
     expect_bug(put_page_type(pg(3)));
+    /* Descriptor pages too: a stale writable TLB entry would let the guest edit its GDT. */
+    assert_true(get_page_type(pg(4), PGT_writable_page));
+    put_page_type(pg(4));
+    assert_true(get_page_type(pg(4), PGT_seg_desc_page));
+    assert_int_equal(flushes, 2);
+    put_page_type(pg(4));
+    /* Back to writable from a table: nothing writable can be cached, no flush. */
+    assert_true(get_page_type(pg(3), PGT_writable_page));
+    assert_int_equal(flushes, 2);
+    put_page_type(pg(3));
 }
 
 static void test_l1_validation_exact(void **state)

@@ -30,8 +30,9 @@
  * PGT_validated is clear: a reference of the same type waits for the
  * outcome, one of another type fails.
  *
- * When a frame that was writable becomes a table, mappings of it that were
- * removed may still sit in TLBs: pv_flush_after_type_change() flushes them.
+ * When a frame that was writable becomes anything else (a table, a GDT/LDT
+ * page), mappings of it that were removed may still sit in TLBs:
+ * pv_flush_after_type_change() flushes them.
  *
  * Locking: none. Every change of count_info and type_info is a
  * compare-and-exchange, and table entries change only through
@@ -252,8 +253,8 @@ static int get_type(struct page_info *pg, unsigned long type, bool preemptible)
         return rc;
     if ( how == CLAIM_RESUME )
         put_page(pg); /* the parked state's: the requester holds its own */
-    else if ( level && (old & PGT_type_mask) == PGT_writable_page )
-        pv_flush_after_type_change();
+    else if ( type != PGT_writable_page && (old & PGT_type_mask) == PGT_writable_page )
+        pv_flush_after_type_change(); /* a table or a descriptor page: no stale writable TLBs */
 
     rc = level ? validate_table(pg, level, &next, preemptible) : 0;
     if ( rc == -ERESTART )
