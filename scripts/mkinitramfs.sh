@@ -29,7 +29,7 @@
 # fetched and unpacked by scripts/fetch-debs.sh. OUT defaults to
 # build/initramfs/initramfs.cpio.gz. Prints OUT, then the kernel image
 # (vmlinuz) of the package on a second line. Needs cpio (or busybox), gzip,
-# objcopy, ldd; xz/zstd only for compressed modules.
+# objcopy, readelf, ldd, perl; xz/zstd only for compressed modules.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 init="" out="$top/build/initramfs/initramfs.cpio.gz" kpkg=""
@@ -66,8 +66,13 @@ kver=$(ls "$kpkg/lib/modules" | head -n 1)
 kmods="$kpkg/lib/modules/$kver"
 vmlinuz="$kpkg/boot/vmlinuz-$kver"
 
+# An ELF file that needs the dynamic loader (readelf: binutils).
+is_dynamic_elf() {
+    readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
+}
+
 busybox=/bin/busybox
-if ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+if [ ! -f "$busybox" ] || is_dynamic_elf "$busybox"; then
     bbpkg=$("$top/scripts/fetch-debs.sh" busybox-static) || die "no busybox-static"
     busybox="$bbpkg/bin/busybox"
 fi
@@ -161,7 +166,7 @@ add_bin() {
     local src=$1 dest=$2
     mkdir -p "$stage$(dirname "$dest")"
     cp -L "$src" "$stage$dest"
-    if file -L "$src" | grep -q 'dynamically linked'; then add_libs "$src"; fi
+    if is_dynamic_elf "$src"; then add_libs "$src"; fi
 }
 
 if [ "$with_tools" = 1 ]; then
@@ -180,7 +185,7 @@ for f in "${files[@]}"; do
     [ -e "$src" ] && [ "$dest" != "$f" ] || die "bad --file $f (SRC:DEST)"
     mkdir -p "$stage$(dirname "$dest")"
     cp -L "$src" "$stage$dest"
-    if file -L "$src" | grep -q 'ELF.*dynamically linked'; then add_libs "$src"; fi
+    if is_dynamic_elf "$src"; then add_libs "$src"; fi
 done
 mkdir -p "$stage/proc/xen"
 cp "$init" "$stage/init"
