@@ -462,9 +462,9 @@ static void init_vcpu0(struct vcpu *v, const struct dom0_layout *l, const struct
     r->cs = FLAT_KERNEL_CS;
     r->ss = FLAT_KERNEL_SS;
     /* The builder's L4 is pinned, and loaded as the kernel page table. */
-    l4->u.type_info |= PGT_pinned;
     take_type(l4, PGT_l4_page_table);
     take_type(l4, PGT_l4_page_table);
+    l4->u.type_info |= PGT_pinned; /* after take_type: the first one sets the type */
     l4->count_info += 2;
     v->pv.guest_table = l4_mfn;
     v->pv.in_kernel = true;
