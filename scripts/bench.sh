@@ -77,7 +77,7 @@ why_not() {
         echo "$(grep -E '^(TIMEOUT|QUIET)' "$f" | head -n 1); last line: ${last:0:90}"
         return
     fi
-    grep -v '^MARK' "$f" | head -n 1
+    grep -vE '^(MARK|LINE)' "$f" | head -n 1
 }
 
 row() { printf '%-24s %14s %14s %9s\n' "$@"; }

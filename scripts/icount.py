@@ -141,6 +141,17 @@ class Watcher:
         for raw in lines:
             self.line(raw.decode("utf-8", "replace").rstrip("\r"))
 
+    def count(self):
+        """The instruction count now, or None once QEMU has gone (powered off
+        while we were reading its last lines: those are still processed)."""
+        if self.qmp is None:
+            return None
+        try:
+            return self.qmp.icount_now()
+        except (OSError, EOFError):
+            self.qmp = None
+            return None
+
     def line(self, text):
         if self.done:
             return
@@ -149,13 +160,17 @@ class Watcher:
             self.done = True
             return
         if self.each_line:
-            print("LINE %d %s" % (self.qmp.icount_now(), text), flush=True)
+            icount = self.count()
+            if icount is not None:
+                print("LINE %d %s" % (icount, text), flush=True)
         for entry in self.pending:
             name, regex = entry
             if regex.search(text):
-                print("MARK %s %d %.1f" % (name, self.qmp.icount_now(),
-                                           time.monotonic() - self.started), flush=True)
-                self.pending.remove(entry)
+                icount = self.count()
+                if icount is not None:
+                    print("MARK %s %d %.1f" % (name, icount, time.monotonic() - self.started),
+                          flush=True)
+                    self.pending.remove(entry)
                 break
         if self.until and self.until.search(text):
             self.done = True
