@@ -21,12 +21,11 @@ const char guest_name[] = "mmuops";
 static uint8_t windows[NR_WINDOWS][PAGE_SIZE]
     __attribute__((aligned(PAGE_SIZE), section(".bss.pages")));
 
-enum { F_DATA, F_DATA2, F_L1A, F_L1B, F_L1C, F_L2, F_L3, F_L4U, F_COPY, NR_FRAMES };
+enum { F_DATA, F_DATA2, F_L1A, F_L1B, F_L1C, F_L2, F_L3, F_L4U, F_COPY, F_L2B, NR_FRAMES };
 static unsigned long mfn[NR_FRAMES];
 
 #define PTE_KERNEL_RW_NOAD (PTE_P | PTE_RW | PTE_US)
 #define PTE_TABLE          (PTE_P | PTE_RW | PTE_US | PTE_A)
-#define X86_ZF             0x40
 
 static uint64_t pte(unsigned long m, uint64_t flags)
 {
@@ -170,6 +169,19 @@ static void check_tree_pin(void)
     check_eq("tree-data-rw-ok", map(3, mfn[F_DATA], PTE_KERNEL_RW), 0);
     check_eq("tree-l1-ro-ok", map(3, mfn[F_L1B], PTE_KERNEL_RO), 0);
     check_ueq("tree-l1-content", win(3)[1] & PTE_MFN_MASK, mfn[F_DATA2] << 12);
+    map(3, 0, 0);
+    /* A second L2 sharing the L1s, hooked into the pinned L3 by mmu_update. */
+    clear_frame(3, mfn[F_L2B]);
+    map(3, mfn[F_L2B], PTE_KERNEL_RW);
+    win(3)[0] = pte(mfn[F_L1A], PTE_TABLE);
+    win(3)[7] = pte(mfn[F_L1B], PTE_TABLE);
+    win(3)[300] = pte(mfn[F_L1C], PTE_TABLE);
+    map(3, 0, 0);
+    check_eq("tree-hook-l2",
+             mmu1((mfn[F_L3] << 12) + 4 * 8, pte(mfn[F_L2B], PTE_TABLE), DOMID_SELF), 0);
+    check_eq("tree-hooked-l2-rw-refused", map(3, mfn[F_L2B], PTE_KERNEL_RW), -XEN_EBUSY);
+    check_eq("tree-unhook-l2", mmu1((mfn[F_L3] << 12) + 4 * 8, 0, DOMID_SELF), 0);
+    check_eq("tree-unhooked-l2-rw-ok", map(3, mfn[F_L2B], PTE_KERNEL_RW), 0);
     map(3, 0, 0);
     check_eq("tree-unpin", ext(MMUEXT_UNPIN_TABLE, mfn[F_L3], 0), 0);
     check_eq("tree-l1-free-after-unpin", map(3, mfn[F_L1C], PTE_KERNEL_RW), 0);

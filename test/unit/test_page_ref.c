@@ -677,6 +677,36 @@ static void test_parked_frame(void **state)
     }
 }
 
+static void test_preemptible_entry_update(void **state)
+{
+    struct snapshot before, whole;
+    unsigned int rounds = 0;
+    int rc;
+
+    /* An empty L4 (60) gets the wide tree's L3 (41) in slot 5, at once and in pieces. */
+    build_wide_tree();
+    snap(&before);
+    assert_true(get_page_type(pg(60), PGT_l4_page_table));
+    assert_int_equal(pt_update_entry(pg(60), 4, 5, table(41), NULL, false, &dom_a, &dom_a), 0);
+    snap(&whole);
+    assert_int_equal(pt_update_entry(pg(60), 4, 5, 0, NULL, false, &dom_a, &dom_a), 0);
+    preempt_every = 1;
+    do
+    {
+        rc = pt_update_entry_preemptible(pg(60), 4, 5, table(41), false, &dom_a, &dom_a);
+        if ( rc == -ERESTART )
+            assert_int_equal(mem[60][5], 0); /* unchanged until it is done */
+    } while ( rc == -ERESTART && ++rounds < 100 );
+    assert_int_equal(rc, 0);
+    assert_true(rounds > 1);
+    for ( unsigned int i = 0; i < NFRAMES; i++ )
+        if ( whole.count[i] != ft[i].count_info || whole.type[i] != ft[i].u.type_info )
+            fail_msg("frame %u differs from the one-go update", i);
+    assert_int_equal(pt_update_entry(pg(60), 4, 5, 0, NULL, false, &dom_a, &dom_a), 0);
+    put_page_type(pg(60));
+    assert_same_counts(&before);
+}
+
 /*
  * Concurrency: one thread types an L2 (its L1 children validated through
  * it) and lets it go, while another makes one child writable and lets go.
@@ -775,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup(test_validated_table_ref, setup),
         cmocka_unit_test_setup(test_preempted_validation_matches, setup),
         cmocka_unit_test_setup(test_parked_frame, setup),
+        cmocka_unit_test_setup(test_preemptible_entry_update, setup),
         cmocka_unit_test_setup(test_smp_types, setup),
     };
 

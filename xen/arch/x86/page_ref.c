@@ -459,9 +459,9 @@ void put_pte_refs(unsigned int level, pte_t e)
 
 /* ---- changing one entry of a validated table ---- */
 
-int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot, pte_t new,
-                    pte_t *expect, bool preserve_ad, struct domain *pt_owner,
-                    struct domain *pg_owner)
+static int update_entry(struct page_info *tbl, unsigned int level, unsigned int slot, pte_t new,
+                        pte_t *expect, bool preserve_ad, struct domain *pt_owner,
+                        struct domain *pg_owner, bool preemptible)
 {
     pte_t *p = pv_map_table(page_to_mfn(tbl)) + slot, old, val;
     int rc;
@@ -473,9 +473,9 @@ int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot
     new = pte_adjust_guest(level, new);
     if ( new &_PAGE_PRESENT )
     {
-        rc = get_pte_refs(level, &new, pt_owner, pg_owner);
+        rc = pte_refs(level, &new, pt_owner, pg_owner, preemptible);
         if ( rc )
-            return rc;
+            return rc; /* -ERESTART: the table below is parked, the entry unchanged */
     }
     old = read_entry(p);
     do
@@ -497,4 +497,18 @@ int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot
         pv_flush_table_change(pt_owner);
     put_pte_refs(level, old);
     return 0;
+}
+
+int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot, pte_t new,
+                    pte_t *expect, bool preserve_ad, struct domain *pt_owner,
+                    struct domain *pg_owner)
+{
+    return update_entry(tbl, level, slot, new, expect, preserve_ad, pt_owner, pg_owner, false);
+}
+
+int pt_update_entry_preemptible(struct page_info *tbl, unsigned int level, unsigned int slot,
+                                pte_t new, bool preserve_ad, struct domain *pt_owner,
+                                struct domain *pg_owner)
+{
+    return update_entry(tbl, level, slot, new, NULL, preserve_ad, pt_owner, pg_owner, true);
 }

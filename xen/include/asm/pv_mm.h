@@ -140,6 +140,10 @@ void put_pte_refs(unsigned int level, pte_t e);
 int pt_update_entry(struct page_info *tbl, unsigned int level, unsigned int slot, pte_t new,
                     pte_t *expect, bool preserve_ad, struct domain *pt_owner,
                     struct domain *pg_owner);
+/* The same; a table the new entry names may be validated preemptibly (-ERESTART). */
+int pt_update_entry_preemptible(struct page_info *tbl, unsigned int level, unsigned int slot,
+                                pte_t new, bool preserve_ad, struct domain *pt_owner,
+                                struct domain *pg_owner);
 
 /* Pseudo-domains of DOMID_XEN (hypervisor pages shared read-only) and DOMID_IO. */
 extern struct domain *dom_xen, *dom_io;

@@ -26,11 +26,12 @@
  * INVLPG variants; CR4.PGE is off, so a CR3 reload drops everything.
  *
  * Preemption: between the requests of a batch, and inside the validation
- * that PIN_Lx_TABLE, NEW_BASEPTR and NEW_USER_BASEPTR may start, the call
- * stops when softirqs are pending and continues itself (the guest's SYSCALL
- * runs again with the remaining requests, MMU_UPDATE_PREEMPTED in the count
- * and the progress in *done, as Xen's continuations do). Not inside a
- * multicall, which has no way to continue an entry.
+ * that PIN_Lx_TABLE, NEW_BASEPTR, NEW_USER_BASEPTR or an mmu_update of an
+ * L3/L4 entry may start, the call stops when softirqs are pending and
+ * continues itself (the guest's SYSCALL runs again with the remaining
+ * requests, MMU_UPDATE_PREEMPTED in the count and the progress in *done, as
+ * Xen's continuations do). Not inside a multicall, which has no way to
+ * continue an entry.
  *
  * Locking: none of its own; page_ref.c works by compare-and-exchange. The
  * one-time setup of dom_xen/dom_io is serialised by init_lock.
@@ -338,6 +339,7 @@ static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
 {
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
     unsigned int offset = req->ptr & (PAGE_SIZE - 1) & ~7u, level;
+    bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
     struct page_info *pg;
     unsigned long type;
     int rc;
@@ -354,8 +356,11 @@ static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
         if ( level > 1 && pg_owner != pt_owner )
             rc = -EINVAL; /* only L1 entries may map foreign frames */
         else
-            rc = pt_update_entry(pg, level, offset / 8, req->val, NULL,
-                                 cmd == MMU_PT_UPDATE_PRESERVE_AD, pt_owner, pg_owner);
+            rc = can_continue(__HYPERVISOR_mmu_update)
+                     ? pt_update_entry_preemptible(pg, level, offset / 8, req->val, preserve_ad,
+                                                   pt_owner, pg_owner)
+                     : pt_update_entry(pg, level, offset / 8, req->val, NULL, preserve_ad, pt_owner,
+                                       pg_owner);
         put_page_type(pg);
     }
     else
