@@ -58,6 +58,21 @@ void vcpu_timers_stop(struct vcpu *v)
     stop_timer(&v->periodic_timer);
 }
 
+/*
+ * A deadline already past raises VIRQ_TIMER before the hypercall returns,
+ * as on Xen, rather than at the CPU's next timer interrupt.
+ */
+static void arm_singleshot(struct vcpu *v, s_time_t deadline)
+{
+    if ( deadline <= NOW() )
+    {
+        stop_timer(&v->singleshot_timer);
+        send_guest_vcpu_virq(v, VIRQ_TIMER);
+    }
+    else
+        set_timer(&v->singleshot_timer, deadline);
+}
+
 /* set_timer_op: 0 cancels the single-shot timer, anything else is its deadline. */
 long do_set_timer_op(unsigned long timeout)
 {
@@ -66,7 +81,7 @@ long do_set_timer_op(unsigned long timeout)
     if ( !timeout )
         stop_timer(&v->singleshot_timer);
     else
-        set_timer(&v->singleshot_timer, (s_time_t)timeout);
+        arm_singleshot(v, (s_time_t)timeout);
     return 0;
 }
 
@@ -139,8 +154,8 @@ static long set_singleshot(struct vcpu *v, unsigned long arg)
 
     if ( copy_from_guest_va(&t, arg, sizeof(t)) )
         return -EFAULT;
-    /* VCPU_SSHOTTMR_future may be ignored: a past deadline fires at once. */
-    set_timer(&v->singleshot_timer, (s_time_t)t.timeout_abs_ns);
+    /* VCPU_SSHOTTMR_future is ignored, as by Xen 4.17: a past deadline fires at once. */
+    arm_singleshot(v, (s_time_t)t.timeout_abs_ns);
     return 0;
 }
 
