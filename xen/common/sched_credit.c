@@ -51,8 +51,8 @@ struct runqueue
     spinlock_t lock;
     struct vcpu *head; /* RUNNABLE vCPUs, in arrival order */
     unsigned int nr_queued;
-    struct vcpu *curr;  /* running vCPU, NULL when idle */
-    struct timer slice; /* end of curr's slice */
+    struct vcpu *curr;    /* running vCPU, NULL when idle */
+    struct timer slice;   /* end of curr's slice */
     struct vcpu *yielded; /* curr asked to let others run (SCHEDOP_yield) */
 };
 
