@@ -14,13 +14,27 @@ if [ $# -gt 0 ]; then
 else
     guests=$(cd "$top/test/guests" && ls -- *.c | sed 's/\.c$//')
 fi
+# Guests that need more than one vCPU, or a machine shape they are told of.
+machine_of() {
+    case "$1" in
+    vcpus) echo "--vcpus 2 --smp 2" ;;
+    bench) echo "--vcpus 2" ;;
+    esac
+}
+args_of() {
+    case "$1" in
+    vcpus) echo "pcpus=2" ;;
+    bench) echo "bench_scale=5" ;;
+    esac
+}
 pass=0 fail=0
 for g in $guests; do
     for mode in syscall page; do
-        args=""
-        [ "$mode" = page ] && args="hcall=page"
+        args=$(args_of "$g")
+        [ "$mode" = page ] && args="$args hcall=page"
         name="$g/$mode"
-        out=$("$top/scripts/run-guest.sh" "$g" --xen --args "$args" 2>&1)
+        # shellcheck disable=SC2046 # machine_of gives a word list
+        out=$("$top/scripts/run-guest.sh" "$g" --xen $(machine_of "$g") --args "$args" 2>&1)
         rc=$?
         checks=$(echo "$out" | grep -c '^CHECK ')
         if [ "$rc" -eq 0 ]; then

@@ -20,12 +20,11 @@
 
 const char guest_name[] = "vcpus";
 
-#define NS_PER_MS     1000000ULL
-#define V1_MAGIC      0x76637075310aUL
+#define NS_PER_MS      1000000ULL
+#define V1_MAGIC       0x76637075310aUL
 #define V1_INFO_OFFSET 64
 
-enum v1_command
-{
+enum v1_command {
     CMD_NONE,
     CMD_SPIN,        /* count in spin_count[1] until spin_stop */
     CMD_BLOCK_IPI,   /* block until the IPI port fires once more */
@@ -97,8 +96,7 @@ void v1_upcall(void)
             unsigned int port = word * 64 + bit;
 
             bits &= bits - 1;
-            __atomic_fetch_and(&shared_info->evtchn_pending[word], ~(1UL << bit),
-                               __ATOMIC_SEQ_CST);
+            __atomic_fetch_and(&shared_info->evtchn_pending[word], ~(1UL << bit), __ATOMIC_SEQ_CST);
             if ( port < NR_TEST_PORTS )
                 v1_events[port]++;
         }
@@ -141,9 +139,7 @@ static void v1_run(unsigned int cmd)
 
     switch ( cmd )
     {
-    case CMD_SPIN:
-        spin(1, 0);
-        break;
+    case CMD_SPIN: spin(1, 0); break;
     case CMD_BLOCK_IPI:
         v1_blocking = 1;
         v1_block_until(ipi1_port, v1_events[ipi1_port]);
@@ -161,8 +157,7 @@ static void v1_run(unsigned int cmd)
             ;
         HYPERVISOR_event_channel_op(EVTCHNOP_send, &send0);
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -294,13 +289,17 @@ static void check_periodic_timer(void)
     unsigned int n;
 
     check_eq("bind-virq-timer", bind_virq(VIRQ_TIMER, 0, &timer0_port), 0);
-    n = ticks_during(100 * NS_PER_MS);
-    check("default-periodic-10ms", n >= 5 && n <= 12, "%u ticks in 100 ms", n);
+    /*
+     * 20 ticks are due in 200 ms; ticks that come while the previous one is
+     * still pending merge, so a loaded TCG host sees fewer.
+     */
+    n = ticks_during(200 * NS_PER_MS);
+    check("default-periodic-10ms", n >= 5 && n <= 24, "%u ticks in 200 ms", n);
     check_eq("periodic-below-1ms", vcpu_op(VCPUOP_set_periodic_timer, 0, &p), -XEN_EINVAL);
     p.period_ns = 10 * NS_PER_MS;
     check_eq("periodic-10ms", vcpu_op(VCPUOP_set_periodic_timer, 0, &p), 0);
-    n = ticks_during(100 * NS_PER_MS);
-    check("periodic-10ms-ticks", n >= 5 && n <= 12, "%u ticks in 100 ms", n);
+    n = ticks_during(200 * NS_PER_MS);
+    check("periodic-10ms-ticks", n >= 5 && n <= 24, "%u ticks in 200 ms", n);
     p.period_ns = 5 * NS_PER_MS;
     check_eq("periodic-other-vcpu", vcpu_op(VCPUOP_set_periodic_timer, 1, &p), 0);
     check_eq("stop-periodic-other-vcpu", vcpu_op(VCPUOP_stop_periodic_timer, 1, NULL), 0);
@@ -360,15 +359,16 @@ static void check_runstate_area(void)
     HYPERVISOR_set_timer_op(system_time_ns() + 20 * NS_PER_MS);
     HYPERVISOR_sched_op(SCHEDOP_block, NULL);
     events_disable();
-    check("runstate-area-running-grows", runstate0.time[RUNSTATE_running] >= running + 45 * NS_PER_MS,
-          "running %lu -> %lu", (unsigned long)running,
-          (unsigned long)runstate0.time[RUNSTATE_running]);
-    check("runstate-area-blocked-grows", runstate0.time[RUNSTATE_blocked] >= blocked + 10 * NS_PER_MS,
-          "blocked %lu -> %lu", (unsigned long)blocked,
-          (unsigned long)runstate0.time[RUNSTATE_blocked]);
+    check("runstate-area-running-grows",
+          runstate0.time[RUNSTATE_running] >= running + 45 * NS_PER_MS, "running %lu -> %lu",
+          (unsigned long)running, (unsigned long)runstate0.time[RUNSTATE_running]);
+    check("runstate-area-blocked-grows",
+          runstate0.time[RUNSTATE_blocked] >= blocked + 10 * NS_PER_MS, "blocked %lu -> %lu",
+          (unsigned long)blocked, (unsigned long)runstate0.time[RUNSTATE_blocked]);
     check_eq("get-runstate", runstate_of(0, &r), 0);
-    check("get-runstate-running", r.state == RUNSTATE_running &&
-                                      r.time[RUNSTATE_running] >= runstate0.time[RUNSTATE_running],
+    check("get-runstate-running",
+          r.state == RUNSTATE_running &&
+              r.time[RUNSTATE_running] >= runstate0.time[RUNSTATE_running],
           "state %d running %lu", r.state, (unsigned long)r.time[RUNSTATE_running]);
     area.addr.p = 0xffff800000000000UL; /* the hypervisor's */
     check_eq("runstate-area-xen-address", vcpu_op(VCPUOP_register_runstate_memory_area, 0, &area),
@@ -400,14 +400,13 @@ static void check_register_vcpu_info(void)
     check_eq("vcpu-info-misaligned", vcpu_op(VCPUOP_register_vcpu_info, 1, &info), -XEN_ENXIO);
     info.offset = V1_INFO_OFFSET;
     check_eq("vcpu-info-register", vcpu_op(VCPUOP_register_vcpu_info, 1, &info), 0);
-    check("vcpu-info-all-pending", v1_info->evtchn_upcall_pending == 1 &&
-                                       v1_info->evtchn_pending_sel == ~0UL,
+    check("vcpu-info-all-pending",
+          v1_info->evtchn_upcall_pending == 1 && v1_info->evtchn_pending_sel == ~0UL,
           "upcall_pending %u pending_sel 0x%lx", v1_info->evtchn_upcall_pending,
           v1_info->evtchn_pending_sel);
     check_eq("vcpu-info-mask-copied", v1_info->evtchn_upcall_mask,
              shared_info->vcpu_info[1].evtchn_upcall_mask);
-    check_eq("vcpu-info-register-again", vcpu_op(VCPUOP_register_vcpu_info, 1, &info),
-             -XEN_EINVAL);
+    check_eq("vcpu-info-register-again", vcpu_op(VCPUOP_register_vcpu_info, 1, &info), -XEN_EINVAL);
     v1_info->evtchn_upcall_mask = 1; /* vCPU 1 starts with events masked */
 }
 
@@ -417,8 +416,8 @@ static void fill_v1_context(struct vcpu_guest_context *c)
     {
         uint8_t vector, dpl;
         char *entry;
-    } traps[] = {{3, 3, trap_entry_3}, {6, 0, trap_entry_6}, {13, 0, trap_entry_13},
-                 {14, 0, trap_entry_14}};
+    } traps[] = {
+        {3, 3, trap_entry_3}, {6, 0, trap_entry_6}, {13, 0, trap_entry_13}, {14, 0, trap_entry_14}};
     unsigned long sp = (unsigned long)v1_stack + sizeof(v1_stack) - 8;
 
     memset(c, 0, sizeof(*c));
@@ -522,8 +521,9 @@ static void check_busy_vcpus(void)
     }
     check("busy-fair-share", n0 * 100 >= (n0 + n1) * 40 && n0 * 100 <= (n0 + n1) * 60,
           "vCPU 0 did %lu of %lu iterations", n0, n0 + n1);
-    check("busy-turns", run0 + run1 <= elapsed + elapsed / 10 &&
-                            b1.time[RUNSTATE_runnable] > a1.time[RUNSTATE_runnable],
+    check("busy-turns",
+          run0 + run1 <= elapsed + elapsed / 10 &&
+              b1.time[RUNSTATE_runnable] > a1.time[RUNSTATE_runnable],
           "running %lu + %lu ms of %lu", (unsigned long)(run0 / NS_PER_MS),
           (unsigned long)(run1 / NS_PER_MS), (unsigned long)(elapsed / NS_PER_MS));
 }
@@ -534,7 +534,8 @@ static void check_block_and_wake(void)
     uint64_t end;
 
     v1_command(CMD_BLOCK_IPI, false);
-    check("block-ipi-blocking", wait_for(&v1_blocking, 1, 1000 * NS_PER_MS), "vCPU 1 never blocked");
+    check("block-ipi-blocking", wait_for(&v1_blocking, 1, 1000 * NS_PER_MS),
+          "vCPU 1 never blocked");
     check("block-ipi-runstate", v1_reaches_state(RUNSTATE_blocked), "vCPU 1 not blocked");
     before = v1_events[ipi1_port];
     check_eq("block-ipi-send", send(ipi1_port), 0);
