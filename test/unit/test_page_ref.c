@@ -42,6 +42,11 @@ struct page_info *frame_table;
 unsigned long frametable_base_mfn, max_page;
 struct domain *dom_xen, *dom_io;
 
+struct vcpu *current_vcpu(void)
+{
+    return NULL;
+}
+
 static struct page_info ft[NFRAMES];
 static pte_t mem[NFRAMES][L1_ENTRIES] __aligned(PAGE_SIZE);
 static struct domain dom_a, dom_b, dom0, xen_pseudo, io_pseudo;
@@ -707,6 +712,40 @@ static void test_preemptible_entry_update(void **state)
     assert_same_counts(&before);
 }
 
+static void test_relinquish(void **state)
+{
+    struct snapshot before;
+    struct vcpu v0 = {0}, *vcpus[2] = {&v0, NULL};
+
+    /* dom_a's frames on its page list, as the builder leaves them. */
+    page_list_init(&dom_a.page_list);
+    for ( unsigned int i = 0; i < NFRAMES - 8; i++ )
+        page_list_add_tail(pg(i), &dom_a.page_list);
+    dom_a.vcpu = vcpus;
+    dom_a.max_vcpus = 2;
+    build_wide_tree();
+    mem[30][0] = table(42); /* another L3 sharing the L2 */
+    snap(&before);
+
+    /* A base pointer (L4 40), a pinned L1 (10), and a parked L3 (30). */
+    assert_int_equal(get_page_and_type_err(pg(40), &dom_a, PGT_l4_page_table), 0);
+    v0.pv.guest_table = mfn(40);
+    assert_int_equal(get_page_and_type_err(pg(10), &dom_a, PGT_l1_page_table), 0);
+    ft[10].u.type_info |= PGT_pinned;
+    mem[30][9] = table(31); /* an empty L2 */
+    preempt_every = 1;
+    assert_int_equal(get_page_and_type_preemptible(pg(30), &dom_a, PGT_l3_page_table), -ERESTART);
+    preempt_every = 0;
+    assert_true(ft[30].u.type_info & PGT_partial);
+
+    pv_relinquish_page_tables(&dom_a);
+    assert_int_equal(v0.pv.guest_table, 0);
+    assert_same_counts(&before);
+    for ( unsigned int i = 0; i < NFRAMES; i++ )
+        assert_false(ft[i].u.type_info & (PGT_pinned | PGT_partial));
+    dom_a.vcpu = NULL;
+}
+
 /*
  * Concurrency: one thread types an L2 (its L1 children validated through
  * it) and lets it go, while another makes one child writable and lets go.
@@ -806,6 +845,7 @@ int main(void)
         cmocka_unit_test_setup(test_preempted_validation_matches, setup),
         cmocka_unit_test_setup(test_parked_frame, setup),
         cmocka_unit_test_setup(test_preemptible_entry_update, setup),
+        cmocka_unit_test_setup(test_relinquish, setup),
         cmocka_unit_test_setup(test_smp_types, setup),
     };
 

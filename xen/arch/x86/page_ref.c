@@ -512,3 +512,51 @@ int pt_update_entry_preemptible(struct page_info *tbl, unsigned int level, unsig
 {
     return update_entry(tbl, level, slot, new, NULL, preserve_ad, pt_owner, pg_owner, true);
 }
+
+/* ---- tearing a domain's page tables down ---- */
+
+/* Give up a parked half-validation: its entries' references and its own. */
+static void unpark(struct page_info *pg)
+{
+    unsigned long x = ACCESS_ONCE(pg->u.type_info), nx;
+    unsigned int level = pt_level_of_type(x), next;
+
+    do
+    {
+        if ( !(x & PGT_partial) )
+            return;
+        nx = x & ~(PGT_partial | PGT_partial_idx_mask | PGT_count_mask);
+    } while ( !cmpxchg_ul(&pg->u.type_info, &x, nx) );
+    next = (x & PGT_partial_idx_mask) >> PGT_partial_idx_shift;
+    put_table_entries(pv_map_table(page_to_mfn(pg)), level, next);
+    put_page(pg);
+}
+
+static void drop_guest_table(unsigned long *slot)
+{
+    unsigned long mfn = *slot;
+
+    *slot = 0;
+    if ( mfn )
+        put_page_and_type(mfn_to_page(mfn));
+}
+
+void pv_relinquish_page_tables(struct domain *d)
+{
+    struct page_info *pg;
+
+    for ( unsigned int i = 0; d->vcpu && i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+        {
+            ASSERT(d->vcpu[i] != current_vcpu());
+            drop_guest_table(&d->vcpu[i]->pv.guest_table);
+            drop_guest_table(&d->vcpu[i]->pv.guest_table_user);
+        }
+    /* The list does not change: every frame on it keeps its allocation reference. */
+    page_list_for_each(pg, &d->page_list)
+    {
+        if ( __atomic_fetch_and(&pg->u.type_info, ~PGT_pinned, __ATOMIC_SEQ_CST) & PGT_pinned )
+            put_page_and_type(pg);
+        unpark(pg);
+    }
+}

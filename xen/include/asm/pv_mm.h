@@ -145,6 +145,14 @@ int pt_update_entry_preemptible(struct page_info *tbl, unsigned int level, unsig
                                 pte_t new, bool preserve_ad, struct domain *pt_owner,
                                 struct domain *pg_owner);
 
+/*
+ * Domain teardown: drop every vCPU's base pointers, every pin and every
+ * parked half-validation of d, so that its tables devalidate and only the
+ * allocation references remain (the frames are then freed as those go).
+ * d must not run; not preemptible.
+ */
+void pv_relinquish_page_tables(struct domain *d);
+
 /* Pseudo-domains of DOMID_XEN (hypervisor pages shared read-only) and DOMID_IO. */
 extern struct domain *dom_xen, *dom_io;
 
