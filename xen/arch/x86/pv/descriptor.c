@@ -10,9 +10,13 @@
  *
  * A frame becomes part of a GDT only with a PGT_seg_desc_page type
  * reference, so the guest cannot write it except through update_descriptor;
- * every descriptor in it is checked first (check_descriptor): code and data
- * segments get DPL 3 and the accessed bit (the CPU must never need to write
- * a read-only GDT), system descriptors — call gates, TSS, LDT — are refused.
+ * every descriptor in it is checked first (check_descriptor), with Xen's
+ * rules: code and data segments get DPL 3 (so even a conforming one cannot
+ * reach below ring 3) and, unlike on Xen, the accessed bit (the CPU must
+ * never need to write a read-only GDT); a call gate to a guest code selector
+ * is kept with DPL 0, so using it faults; not-present descriptors and type 0
+ * (a 16-byte gate's upper half) are harmless; TSS, LDT, interrupt and trap
+ * gates are refused.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -32,12 +36,37 @@
 #define DESC_DPL3       (3ULL << 45)
 #define DESC_P          (1ULL << 47)
 #define DESC_ACCESSED   (1ULL << 40)
-#define DESC_CONFORMING (1ULL << 42) /* with the code bit */
-#define DESC_CODE       (1ULL << 43)
+#define DESC_DPL_MASK   (3ULL << 45)
+#define DESC_TYPE_MASK  (0xfULL << 40)
+#define DESC_CALL_GATE  (0xcULL << 40) /* with S clear */
+#define DESC_GATE_RSVD  (0xffULL << 32)
+#define DESC_GATE_SEL   (0xffffULL << 16)
 
 /* Per CPU: which frames pages 0-13 of its window show now (0: the zero page). */
 static DEFINE_PER_CPU(unsigned long[GUEST_GDT_PAGES], gdt_mapped);
 static mfn_t zero_page_mfn;
+
+/* A gate may lead to the guest's own code selectors or its flat kernel CS. */
+static bool gate_selector_ok(unsigned int sel)
+{
+    return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || sel == FLAT_KERNEL_CS || (sel & 4);
+}
+
+/*
+ * A call gate keeps DPL 0, so the guest (always in ring 3) gets #GP when it
+ * uses one; the target selector's RPL becomes 3, where Xen's gate emulation
+ * keeps the guest's DPL. Ours does not emulate gates: the #GP is delivered.
+ */
+static bool check_call_gate(u64 *d)
+{
+    unsigned int sel = (*d >> 16) & 0xffff;
+
+    if ( !gate_selector_ok(sel) || (*d & DESC_GATE_RSVD) )
+        return false;
+    *d &= ~(DESC_DPL_MASK | DESC_GATE_SEL);
+    *d |= (u64)(sel | 3) << 16;
+    return true;
+}
 
 /*
  * Make a guest descriptor safe, or refuse it. Returns false for what a
@@ -46,13 +75,17 @@ static mfn_t zero_page_mfn;
 bool check_descriptor(u64 *d)
 {
     if ( !(*d & DESC_P) )
-        return !(*d & DESC_S) ? *d == 0 || !(*d & (0xfULL << 40)) : true;
-    if ( !(*d & DESC_S) )
-        return false; /* call gates, TSS and LDT descriptors are the hypervisor's */
-    if ( (*d & DESC_CODE) && (*d & DESC_CONFORMING) )
-        return false; /* a conforming segment could run at a lower CPL */
-    *d |= DESC_DPL3 | DESC_ACCESSED;
-    return true;
+        return true; /* loading or using it faults, whatever it holds */
+    if ( *d & DESC_S )
+    {
+        *d |= DESC_DPL3 | DESC_ACCESSED;
+        return true;
+    }
+    if ( !(*d & DESC_TYPE_MASK) )
+        return true; /* type 0 is invalid to the CPU */
+    if ( (*d & DESC_TYPE_MASK) == DESC_CALL_GATE )
+        return check_call_gate(d);
+    return false; /* TSS, LDT, interrupt and trap gates are the hypervisor's */
 }
 
 static bool frame_descriptors_ok(mfn_t mfn)
