@@ -54,6 +54,7 @@ long do_set_segment_base(unsigned long which, unsigned long base);
 long pv_vcpu_initialise(struct vcpu *v, unsigned long guest_ctxt);
 long do_set_debugreg(unsigned long reg, unsigned long value);
 unsigned long do_get_debugreg(unsigned long reg);
+void pv_record_debug_status(struct vcpu *v);
 
 /* physdev.c */
 bool pv_iobitmap_allows(const struct vcpu *v, unsigned int port, unsigned int bytes);

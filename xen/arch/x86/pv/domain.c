@@ -71,6 +71,7 @@ void pv_handle_exception(struct cpu_user_regs *regs)
         if ( pv_emulate_forced_cpuid(regs) )
             return;
         break;
+    case X86_EXC_DB: pv_record_debug_status(v); break;
     default: break;
     }
     pv_inject_exception(v, vector, regs->error_code);

@@ -64,6 +64,14 @@ void pv_update_vcpu_time(struct vcpu *v)
     t->version++;
 }
 
+#define DR7_RESERVED 0x0000d800UL /* bits 11, 12, 14, 15: cleared */
+#define DR7_ONE      0x00000400UL /* bit 10 reads as 1 */
+#define DR7_GD       (1UL << 13)
+#define DR7_ENABLES  0xffUL
+#define DR6_DEFAULT  0xffff0ff0UL /* reserved bits that read as 1 */
+#define DR6_STATUS   0x0000e00fUL /* B0-B3, BD, BS, BT */
+#define CR4_DE       (1UL << 3)
+
 static void load_debugreg(unsigned int reg, unsigned long value);
 
 /* A fresh FPU/SSE state: what FNINIT and the MXCSR reset value give. */
@@ -88,6 +96,8 @@ void pv_save_vcpu(struct vcpu *v)
         v->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
     else
         v->pv.gs_base_user = rdmsr(MSR_GS_BASE);
+    if ( v->pv.debugreg[7] & DR7_ENABLES )
+        load_debugreg(7, 0);             /* its breakpoints must not fire for the next vCPU */
     write_cr0(read_cr0() & ~X86_CR0_TS); /* fxsave would fault under TS */
     __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_ctxt));
     v->is_running = false;
@@ -121,7 +131,7 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->pv.in_kernel ? v->pv.gs_base_kernel : v->pv.gs_base_user);
     pv_load_page_tables(v);
     pv_load_gdt(v);
-    if ( v->pv.debugreg[7] & 0xff )
+    if ( v->pv.debugreg[7] & DR7_ENABLES )
         for ( unsigned int r = 0; r < 8; r++ )
             load_debugreg(r, v->pv.debugreg[r]);
     pv_update_vcpu_time(v);
@@ -218,9 +228,6 @@ out:
 
 /* ---- debug registers --------------------------------------------------------- */
 
-#define DR7_RESERVED 0x0000d800UL /* bits 11, 12, 14, 15 */
-#define DR7_GD       (1UL << 13)
-
 /* R/W = 10 in a slot is an I/O breakpoint, which needs CR4.DE: refused. */
 static bool dr7_has_io_breakpoint(unsigned long dr7)
 {
@@ -244,11 +251,28 @@ static void load_debugreg(unsigned int reg, unsigned long value)
     }
 }
 
+/* DR4 and DR5 are DR6 and DR7 while CR4.DE is clear; -1 for no register. */
+static int debugreg_index(const struct vcpu *v, unsigned long reg)
+{
+    if ( reg == 4 || reg == 5 )
+        return v->pv.ctrlreg[4] & CR4_DE ? -1 : (int)reg + 2;
+    return reg < 8 ? (int)reg : -1;
+}
+
+/*
+ * set_debugreg with Xen's codes: -ENODEV for no such register, -EINVAL for
+ * bits 32-63 of DR6/DR7, -EPERM for what the guest may not have (a
+ * breakpoint on a hypervisor address, DR7.GD, I/O breakpoints). Reserved
+ * bits are forced to their fixed values rather than refused.
+ */
 long do_set_debugreg(unsigned long reg, unsigned long value)
 {
     struct vcpu *v = current;
+    int r = debugreg_index(v, reg);
 
-    switch ( reg )
+    if ( r < 0 )
+        return -ENODEV;
+    switch ( r )
     {
     case 0:
     case 1:
@@ -258,20 +282,42 @@ long do_set_debugreg(unsigned long reg, unsigned long value)
         if ( !guest_range_ok(value, 8) )
             return -EPERM;
         break;
-    case 6: value = (value & 0xe00fUL) | 0xffff0ff0UL; break;
-    case 7:
-        if ( (value >> 32) || (value & (DR7_GD | DR7_RESERVED)) || dr7_has_io_breakpoint(value) )
-            return -EPERM;
-        value |= 0x400; /* reads as 1 */
+    case 6:
+        if ( value >> 32 )
+            return -EINVAL;
+        value = (value & DR6_STATUS) | DR6_DEFAULT;
         break;
-    default: return -EINVAL;
+    case 7:
+        if ( value >> 32 )
+            return -EINVAL;
+        value = (value & ~DR7_RESERVED) | DR7_ONE;
+        if ( (value & DR7_GD) || dr7_has_io_breakpoint(value) )
+            return -EPERM;
+        break;
+    default: return -ENODEV;
     }
-    v->pv.debugreg[reg] = value;
-    load_debugreg(reg, value);
+    v->pv.debugreg[r] = value;
+    load_debugreg(r, value);
     return 0;
 }
 
 unsigned long do_get_debugreg(unsigned long reg)
 {
-    return reg < 8 && reg != 4 && reg != 5 ? current->pv.debugreg[reg] : (unsigned long)-EINVAL;
+    int r = debugreg_index(current, reg);
+
+    return r < 0 || r == 4 || r == 5 ? (unsigned long)-ENODEV : current->pv.debugreg[r];
+}
+
+/*
+ * A #DB: the status bits the CPU set go into the vCPU's DR6 (which keeps
+ * them until the guest writes it, as the CPU's does), and the CPU's DR6 is
+ * reset so the next #DB reports only its own cause.
+ */
+void pv_record_debug_status(struct vcpu *v)
+{
+    unsigned long dr6;
+
+    __asm__ volatile("mov %%db6, %0" : "=r"(dr6));
+    v->pv.debugreg[6] |= (dr6 & DR6_STATUS) | DR6_DEFAULT;
+    load_debugreg(6, DR6_DEFAULT);
 }
