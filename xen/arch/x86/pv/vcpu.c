@@ -82,6 +82,43 @@ void pv_init_fpu(struct vcpu *v)
     *(u32 *)&v->fpu_ctxt[24] = 0x1f80; /* MXCSR */
 }
 
+/*
+ * The guest's data selectors: nothing in the hypervisor loads %ds-%gs, so
+ * the CPU holds the guest's until the next vCPU's are loaded.
+ */
+static void save_selectors(struct vcpu *v)
+{
+    unsigned int ds, es, fs, gs;
+
+    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    v->user_regs.ds = ds;
+    v->user_regs.es = es;
+    v->user_regs.fs = fs;
+    v->user_regs.gs = gs;
+}
+
+/*
+ * Load one selector; one the CPU refuses now (its descriptor changed) stays
+ * null. Xen would enter the guest's failsafe callback instead.
+ */
+#define LOAD_SELECTOR(seg, sel)                                                                    \
+    __asm__ volatile("1: mov %w0, %%" #seg "\n"                                                    \
+                     "2:\n"                                                                        \
+                     "    .pushsection .ex_table, \"a\"\n"                                         \
+                     "    .balign 8\n"                                                             \
+                     "    .quad 1b, 2b\n"                                                          \
+                     "    .popsection\n" ::"r"(sel))
+
+/* After the vCPU's GDT is loaded; the FS/GS bases are written afterwards. */
+static void load_selectors(const struct vcpu *v)
+{
+    LOAD_SELECTOR(ds, v->user_regs.ds);
+    LOAD_SELECTOR(es, v->user_regs.es);
+    LOAD_SELECTOR(fs, v->user_regs.fs);
+    LOAD_SELECTOR(gs, v->user_regs.gs);
+}
+
 /* Everything of v that lives in the CPU goes back into struct vcpu. */
 void pv_save_vcpu(struct vcpu *v)
 {
@@ -91,6 +128,7 @@ void pv_save_vcpu(struct vcpu *v)
                             : v->sched_state == SCHED_OFFLINE ? RUNSTATE_offline
                                                               : RUNSTATE_runnable);
     v->user_regs = ci->guest_cpu_user_regs;
+    save_selectors(v);
     v->pv.fs_base = rdmsr(MSR_FS_BASE);
     if ( v->pv.in_kernel )
         v->pv.gs_base_kernel = rdmsr(MSR_GS_BASE);
@@ -125,12 +163,14 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     __asm__ volatile("fxrstor64 %0" ::"m"(v->fpu_ctxt));
     if ( v->pv.fpu_ts )
         write_cr0(read_cr0() | X86_CR0_TS);
-    /* Null data selectors first: loading a selector may reset its base. */
+    /* Null selectors while the GDT changes: the old vCPU's may not exist in the new one. */
     __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" ::"r"(0));
-    wrmsr(MSR_FS_BASE, v->pv.fs_base);
-    wrmsr(MSR_GS_BASE, v->pv.in_kernel ? v->pv.gs_base_kernel : v->pv.gs_base_user);
     pv_load_page_tables(v);
     pv_load_gdt(v);
+    load_selectors(v);
+    /* Loading %fs/%gs set their bases from the descriptors: the saved ones win. */
+    wrmsr(MSR_FS_BASE, v->pv.fs_base);
+    wrmsr(MSR_GS_BASE, v->pv.in_kernel ? v->pv.gs_base_kernel : v->pv.gs_base_user);
     if ( v->pv.debugreg[7] & DR7_ENABLES )
         for ( unsigned int r = 0; r < 8; r++ )
             load_debugreg(r, v->pv.debugreg[r]);
