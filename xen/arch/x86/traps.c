@@ -17,6 +17,7 @@
 #include <xen/console.h>
 #include <xen/lib.h>
 #include <xen/param.h>
+#include <xen/sched.h>
 #include <xen/shutdown.h>
 #include <xen/version.h>
 #include <asm/page.h>
@@ -270,6 +271,18 @@ static void do_exception(struct cpu_user_regs *regs)
     if ( regs->cs & 3 )
     {
         pv_handle_exception(regs);
+        return;
+    }
+    /*
+     * A guest's data breakpoint hit by the hypervisor touching guest memory
+     * (a hypercall buffer), or a single step the guest's TF left on: a
+     * trap, so resuming is safe. Ignored, as on Xen; the guest sees it in
+     * its DR6.
+     */
+    if ( vec == X86_EXC_DB && current )
+    {
+        pv_record_debug_status(current);
+        regs->rflags &= ~X86_EFLAGS_TF;
         return;
     }
     if ( search_exception_table(regs) )
