@@ -55,12 +55,16 @@ static uint8_t gdt_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".
 static uint8_t bad_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.pages")));
 static uint8_t plain_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.pages")));
 static volatile uint64_t watched;
+/* A buffer the hypervisor writes (XENVER_extraversion) while it is watched. */
+static char hv_written[XEN_EXTRAVERSION_LEN] __attribute__((aligned(16)));
+long hv_write_rc; /* written by probe_hv_write */
 
 /* --- probes (like the runtime's: 0, or 1 when the instruction trapped) --- */
 long probe_load_ds(uint16_t sel);
 long probe_load_fs(uint16_t sel);
 long probe_rdmsr(uint32_t msr, uint64_t *val);
 long probe_watched_write(volatile uint64_t *p, uint64_t v);
+long probe_hv_write(char *buf);
 uint16_t read_fs_sel(void);
 uint16_t read_ds_sel(void);
 
@@ -91,6 +95,16 @@ asm(".pushsection .text\n"
     "    xor %eax, %eax\n"
     "    mov %rsi, (%rdi)\n"
     "1:  nop\n"
+    "2:  ret\n"
+    "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
+    /* xen_version(XENVER_extraversion, buf): the hypervisor writes buf. */
+    "probe_hv_write:\n"
+    "    mov %rdi, %rsi\n"
+    "    mov $1, %edi\n"
+    "    mov $17, %eax\n"
+    "    syscall\n"
+    "1:  mov %rax, hv_write_rc(%rip)\n"
+    "    xor %eax, %eax\n"
     "2:  ret\n"
     "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
     "read_fs_sel:\n"
@@ -313,6 +327,7 @@ static void check_debugregs(void)
 {
     /* L0, R/W0 = 01 (writes), LEN0 = 10 (8 bytes). */
     const unsigned long dr7_watch = 1UL | (1UL << 16) | (2UL << 18);
+    unsigned long traps;
 
     check_eq("dr0-xen-address", set_debugreg(0, 0xffff830000000000UL), -XEN_EPERM);
     check_eq("dr0-guest-address", set_debugreg(0, (unsigned long)&watched), 0);
@@ -329,6 +344,18 @@ static void check_debugregs(void)
     check("watched-write-db", last_fault.vector == 1, "vector %lu", last_fault.vector);
     check_ueq("watched-write-done", watched, 42);
     check("dr6-b0", (get_debugreg(6) & 1) != 0, "dr6 0x%lx", get_debugreg(6));
+    /*
+     * A breakpoint on a buffer the hypervisor then writes fires in the
+     * hypervisor: Xen 4.17 ignores it there, and the hypercall completes.
+     */
+    check_eq("dr0-hv-buffer", set_debugreg(0, (unsigned long)hv_written), 0);
+    traps = last_fault.count;
+    check_eq("hv-write-watched", probe_hv_write(hv_written), 0);
+    check_eq("hv-write-no-guest-db", last_fault.count - traps, 0);
+    check("hv-write-watched-result", hv_write_rc == 0 && hv_written[0] != 0,
+          "rc %ld, first byte %d", hv_write_rc, hv_written[0]);
+    printk("after the hypervisor's write: dr6 0x%lx, traps %lu\n", get_debugreg(6),
+           last_fault.count);
     check_eq("dr7-off", set_debugreg(7, 0), 0);
     check_eq("unwatched-write", probe_watched_write(&watched, 43), 0);
 }
