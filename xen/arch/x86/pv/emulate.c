@@ -10,7 +10,8 @@
  *
  * The CPUID policy hides what a PV guest cannot use or must not see: paging
  * features the PV MMU does not offer (PSE, PGE, 1 GiB pages, PCID), ring-0
- * protections (SMEP, SMAP, UMIP, PKU), XSAVE (no xsetbv emulation yet), x2APIC
+ * protections (SMEP, SMAP, UMIP, PKU), XSAVE (no xsetbv emulation yet), x2APIC,
+ * machine checks (MCE, MCA: no virtual MCE banks)
  * and the TSC deadline timer, MTRRs, and virtualisation extensions; it adds
  * the hypervisor leaves 0x40000000-0x40000005 ("XenVMMXenVMM").
  */
@@ -69,8 +70,8 @@ void pv_cpuid(const struct vcpu *v, u32 leaf, u32 subleaf, struct cpuid_regs *r)
                     (1u << 15) | (1u << 17) | (1u << 18) | (1u << 21) | (1u << 24) | (1u << 26) |
                     (1u << 27) | (1u << 28));
         r->ecx |= 1u << 31; /* running on a hypervisor */
-        r->edx &= ~((1u << 3) | (1u << 12) | (1u << 13) | (1u << 17) | (1u << 21) | (1u << 22) |
-                    (1u << 29) | (1u << 31));
+        r->edx &= ~((1u << 3) | (1u << 7) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 17) |
+                    (1u << 21) | (1u << 22) | (1u << 29) | (1u << 31));
         break;
     case 7:
         if ( subleaf == 0 )
@@ -209,17 +210,14 @@ static bool write_guest_cr(struct vcpu *v, unsigned int cr, unsigned long val)
 
 /* --- Port I/O ------------------------------------------------------------ */
 
-/* Ports the hypervisor itself drives: never the guest's. */
+/* Ports the hypervisor itself drives: never the guest's (as on Xen: PIC, PIT, COM1). */
 static bool port_reserved(unsigned int port, unsigned int bytes)
 {
     static const struct
     {
         u16 first, last;
     } reserved[] = {
-        {0x20, 0x21},
-        {0xa0, 0xa1},
-        {0x40, 0x43},
-        {0x3f8, 0x3ff},
+        {0x20, 0x21}, {0xa0, 0xa1}, {0x40, 0x43}, {0x61, 0x61}, {0x3f8, 0x3ff},
     };
 
     for ( unsigned int i = 0; i < ARRAY_SIZE(reserved); i++ )
@@ -228,23 +226,38 @@ static bool port_reserved(unsigned int port, unsigned int bytes)
     return false;
 }
 
-static bool io_allowed(const struct vcpu *v, unsigned int port, unsigned int bytes)
+/* May the guest execute in/out at all (virtual IOPL or its I/O bitmap)? */
+static bool io_instruction_allowed(const struct vcpu *v, unsigned int port, unsigned int bytes)
 {
-    if ( !v->domain->is_privileged || port + bytes > 0x10000 || port_reserved(port, bytes) )
+    if ( port + bytes > 0x10000 )
         return false;
     return v->pv.iopl >= (v->pv.in_kernel ? 1u : 3u) || pv_iobitmap_allows(v, port, bytes);
 }
 
-static void do_port_io(struct cpu_user_regs *regs, bool in, unsigned int port, unsigned int bytes)
+/* Does the access reach the hardware? Otherwise reads see all ones, writes vanish. */
+static bool port_permitted(const struct vcpu *v, unsigned int port, unsigned int bytes)
 {
+    return v->domain->is_privileged && !port_reserved(port, bytes);
+}
+
+static void do_port_io(struct vcpu *v, struct cpu_user_regs *regs, bool in, unsigned int port,
+                       unsigned int bytes)
+{
+    bool real = port_permitted(v, port, bytes);
+
     if ( in )
     {
-        unsigned long v = bytes == 1 ? inb(port) : bytes == 2 ? inw(port) : inl(port);
+        unsigned long val = !real        ? ~0UL
+                            : bytes == 1 ? inb(port)
+                            : bytes == 2 ? inw(port)
+                                         : inl(port);
         unsigned long mask = bytes == 4 ? 0xffffffffUL : (1UL << (bytes * 8)) - 1;
 
         /* A 32-bit result zero-extends into rax; narrower ones merge. */
-        regs->rax = bytes == 4 ? v : (regs->rax & ~mask) | v;
+        regs->rax = bytes == 4 ? (val & mask) : (regs->rax & ~mask) | (val & mask);
     }
+    else if ( !real )
+        return;
     else if ( bytes == 1 )
         outb(regs->rax, port);
     else if ( bytes == 2 )
@@ -344,18 +357,18 @@ static bool emulate_one(struct vcpu *v, struct cpu_user_regs *regs, struct insn 
     {
         unsigned int port = in->bytes[in->len++];
 
-        if ( !io_allowed(v, port, bytes) )
+        if ( !io_instruction_allowed(v, port, bytes) )
             return false;
-        do_port_io(regs, op < 0xe6, port, bytes);
+        do_port_io(v, regs, op < 0xe6, port, bytes);
         return true;
     }
     case 0xec:
     case 0xed:
     case 0xee:
     case 0xef: /* in/out %dx */
-        if ( !io_allowed(v, regs->edx & 0xffff, bytes) )
+        if ( !io_instruction_allowed(v, regs->edx & 0xffff, bytes) )
             return false;
-        do_port_io(regs, op < 0xee, regs->edx & 0xffff, bytes);
+        do_port_io(v, regs, op < 0xee, regs->edx & 0xffff, bytes);
         return true;
     case 0xfa: /* cli */
     case 0xfb: /* sti */
