@@ -17,7 +17,7 @@ void toggle_guest_mode(struct vcpu *v);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
 void pv_inject_exception(struct vcpu *v, unsigned int vector, u32 error_code);
 void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, u32 error_code);
-bool pv_return_selectors_ok(unsigned long cs, unsigned long ss);
+
 void pv_syscall_entry(struct cpu_user_regs *regs);
 void pv_prepare_exit(struct cpu_user_regs *regs);
 void pv_handle_exception(struct cpu_user_regs *regs);
@@ -43,6 +43,8 @@ long do_fpu_taskswitch(unsigned long set);
 
 /* descriptor.c */
 bool check_descriptor(u64 *d);
+/* Can an iretq to ring 3 load these selectors without faulting? */
+bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned long ss);
 void pv_load_gdt(struct vcpu *v); /* NULL: no guest GDT */
 void pv_gdt_cpu_init(const void *hypervisor_gdt_page);
 long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entries);

@@ -41,6 +41,8 @@
 #define DESC_CALL_GATE  (0xcULL << 40) /* with S clear */
 #define DESC_GATE_RSVD  (0xffULL << 32)
 #define DESC_GATE_SEL   (0xffffULL << 16)
+#define DESC_CODE       (1ULL << 43) /* code, else data */
+#define DESC_WRITABLE   (1ULL << 41) /* data segments */
 
 /* Per CPU: which frames pages 0-13 of its window show now (0: the zero page). */
 static DEFINE_PER_CPU(unsigned long[GUEST_GDT_PAGES], gdt_mapped);
@@ -86,6 +88,41 @@ bool check_descriptor(u64 *d)
     if ( (*d & DESC_TYPE_MASK) == DESC_CALL_GATE )
         return check_call_gate(d);
     return false; /* TSS, LDT, interrupt and trap gates are the hypervisor's */
+}
+
+/* The descriptor a guest GDT selector names; false if there is none. */
+static bool guest_gdt_descriptor(const struct vcpu *v, unsigned int sel, u64 *d)
+{
+    unsigned int idx = sel >> 3;
+
+    if ( (sel & 4) || idx >= v->pv.gdt_ents || !v->pv.gdt_frames[idx / 512] )
+        return false; /* LDT selectors are not supported yet */
+    *d = ((const u64 *)mfn_to_virt(v->pv.gdt_frames[idx / 512]))[idx % 512];
+    return true;
+}
+
+/*
+ * Selectors an iretq to ring 3 may load: the flat ones of the Xen ABI, or
+ * present DPL-3 segments of the guest's GDT of the right kind (code for CS,
+ * writable data for SS). Anything else would make the iretq fault in the
+ * hypervisor. (The return path still has a fix-up for a descriptor changed
+ * behind our back by another vCPU.)
+ */
+bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned long ss)
+{
+    u64 d;
+
+    if ( (cs & 3) != 3 || (ss & 3) != 3 || (cs >> 16) || (ss >> 16) )
+        return false;
+    if ( cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32 &&
+         (!guest_gdt_descriptor(v, cs, &d) || (d & (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) !=
+                                                  (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) )
+        return false;
+    if ( ss != FLAT_RING3_SS64 &&
+         (!guest_gdt_descriptor(v, ss, &d) || (d & DESC_CODE) || !(d & DESC_WRITABLE) ||
+          (d & (DESC_P | DESC_S | DESC_DPL3)) != (DESC_P | DESC_S | DESC_DPL3)) )
+        return false;
+    return true;
 }
 
 static bool frame_descriptors_ok(mfn_t mfn)

@@ -61,16 +61,6 @@ void toggle_guest_mode(struct vcpu *v)
     pv_load_page_tables(v);
 }
 
-/*
- * The selectors a frame may return to. Guest GDT/LDT code segments are not
- * supported yet, so only the flat ring-3 ones: anything else would make the
- * iretq fault inside the hypervisor.
- */
-bool pv_return_selectors_ok(unsigned long cs, unsigned long ss)
-{
-    return (cs == FLAT_RING3_CS64 || cs == FLAT_RING3_CS32) && ss == FLAT_RING3_SS64;
-}
-
 static bool events_masked(const struct vcpu *v)
 {
     return v->vcpu_info->evtchn_upcall_mask;
@@ -350,7 +340,7 @@ long do_iret(void)
     /* Selectors are 16 bits: a bounce frame keeps the event mask above them. */
     ic.cs &= 0xffff;
     ic.ss &= 0xffff;
-    if ( !pv_return_selectors_ok(ic.cs | 3, ic.ss | 3) || !is_canonical(ic.rip) )
+    if ( !pv_return_selectors_ok(v, ic.cs | 3, ic.ss | 3) || !is_canonical(ic.rip) )
     {
         printk(XENLOG_G_ERR "d%uv%u: iret to bad context %04lx:%#lx ss %04lx\n",
                v->domain->domain_id, v->vcpu_id, (unsigned long)ic.cs, (unsigned long)ic.rip,

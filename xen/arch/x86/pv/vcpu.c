@@ -190,8 +190,7 @@ static bool context_addresses_ok(const struct vcpu_guest_context *c)
         if ( !is_canonical(addrs[i]) )
             return false;
     return is_canonical(c->fs_base) && is_canonical(c->gs_base_kernel) &&
-           is_canonical(c->gs_base_user) && c->gdt_ents <= FIRST_RESERVED_GDT_ENTRY &&
-           pv_return_selectors_ok(c->user_regs.cs | 3, c->user_regs.ss | 3);
+           is_canonical(c->gs_base_user) && c->gdt_ents <= FIRST_RESERVED_GDT_ENTRY;
 }
 
 static void load_context(struct vcpu *v, const struct vcpu_guest_context *c)
@@ -259,6 +258,12 @@ long pv_vcpu_initialise(struct vcpu *v, unsigned long guest_ctxt)
     rc = load_context_tables(v, c);
     if ( rc )
         goto out;
+    /* Checked against the GDT just loaded. */
+    rc = -EINVAL;
+    if ( !pv_return_selectors_ok(v, (c->user_regs.cs | 3) & 0xffff,
+                                 (c->user_regs.ss | 3) & 0xffff) )
+        goto out;
+    rc = 0;
     load_context(v, c);
     v->is_initialised = true;
 out:
