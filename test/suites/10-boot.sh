@@ -36,4 +36,13 @@ check fault-pf-regs grep -q "^(XEN) RIP:    e008:\[<ffff82d0" "$logdir/fault-pf.
 check fault-pf-cr2 grep -q "Faulting linear address: 0000010000000000" "$logdir/fault-pf.serial"
 check fault-ud-vector grep -q "vector = 6 (invalid opcode)" "$logdir/fault-ud.serial"
 
+# Without noreboot a crash reboots the machine after five seconds; QEMU's
+# -no-reboot turns the reset into an exit (status 0). No debug_exit here.
+reboot_log="$logdir/crash-reboot.serial"
+timeout 90 qemu-system-x86_64 -M pc -cpu qemu64 -m 256 -display none -no-reboot -monitor none \
+    -serial "file:$reboot_log" -kernel "$top/xen/xen.bin" -append "test_fault=bug" </dev/null
+check crash-reboot-exit [ $? -eq 0 ]
+check crash-reboot-announced grep -q "Reboot in five seconds" "$reboot_log"
+check crash-reboot-reset grep -q "Rebooting the machine" "$reboot_log"
+
 finish

@@ -4,7 +4,7 @@
  *
  * Power off uses ACPI S5 (PM1a/PM1b control blocks from the FADT, sleep types
  * from the DSDT's \_S5 package, registered by the ACPI code); QEMU then exits
- * by itself. Reboot tries the ACPI reset register's fallbacks: the keyboard
+ * by itself. Reboot tries the FADT's reset register, then the keyboard
  * controller, then port 0xcf9, then a triple fault.
  *
  * For tests, "debug_exit=<port>" names QEMU's isa-debug-exit device: every way
@@ -15,6 +15,8 @@
 #include <xen/lib.h>
 #include <xen/param.h>
 #include <xen/shutdown.h>
+#include <xen/time.h>
+#include <asm/acpi.h>
 #include <asm/percpu.h>
 #include <asm/processor.h>
 #include <asm/traps.h>
@@ -81,6 +83,7 @@ noreturn void machine_restart(void)
 {
     local_irq_disable();
     printk("Rebooting the machine\n");
+    acpi_reboot(); /* the FADT's reset register, when there is one */
     for ( unsigned int i = 0; i < 0x10000 && (inb(0x64) & 0x02); i++ )
         cpu_relax();
     outb(0xfe, 0x64); /* keyboard controller pulse reset */
@@ -99,8 +102,13 @@ noreturn void machine_crash(void)
         halt_forever();
     }
     printk("Reboot in five seconds...\n");
-    for ( unsigned long i = 0; i < 500000000UL; i++ )
-        cpu_relax();
+    if ( cpu_khz )
+    {
+        s_time_t end = NOW() + SECONDS(5);
+
+        while ( NOW() < end )
+            cpu_relax();
+    }
     machine_restart();
 }
 
