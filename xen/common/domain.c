@@ -1,12 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Domain and vCPU life cycle: creation, lookup, shutdown and crash.
+ * Domain and vCPU life cycle: creation, lookup, pause, shutdown, crash and
+ * destruction.
  *
  * Domains sit on domain_list (protected by domlist_lock) from creation until
- * destruction; get_domain_by_id() hands out references. A domain that shuts
+ * domain_kill(); get_domain_by_id() hands out references. A domain that shuts
  * down or crashes stops running at once; dom0's end is the machine's end:
  * the hypervisor powers off, reboots or (crash) reports and reboots, or
  * halts with "noreboot".
+ *
+ * Destruction has two steps, as in Xen. domain_kill() marks the domain
+ * dying, pauses every vCPU for good (and waits until none is on a CPU), then
+ * gives back everything that refers to its memory: page-table bases, pins,
+ * GDT frames, registered vcpu_info frames, event channels, grant frames and
+ * finally the allocation reference of every frame it owns. A frame still
+ * referenced from elsewhere (mapped by another domain) returns to the heap
+ * when that last reference goes (page_ref.c). domain_kill() then drops the
+ * creation reference; the last put_domain() calls domain_destroy(), which
+ * frees the vCPUs and struct domain.
+ *
+ * Pausing counts per vCPU (v->pause_count): the scheduler runs a vCPU only
+ * while its count is zero, so nested pauses from several callers compose.
  */
 #include <xen/errno.h>
 #include <xen/grant_table.h>
@@ -19,6 +33,8 @@
 #include <public/vcpu.h>
 #include <asm/pv.h>
 #include <asm/pv_build.h>
+#include <asm/pv_mm.h>
+#include <asm/processor.h>
 #include <asm/traps.h>
 
 struct domain *hardware_domain;
@@ -131,11 +147,155 @@ struct domain *get_domain_by_id(domid_t id)
     return d;
 }
 
+/* The last reference went: only the memory of the structures themselves is left. */
+void domain_destroy(struct domain *d)
+{
+    ASSERT(d->is_dying && !d->refcnt);
+    for ( unsigned int i = 0; i < d->max_vcpus; i++ )
+        xfree(d->vcpu[i]);
+    xfree(d->vcpu);
+    xfree(d);
+}
+
 void put_domain(struct domain *d)
 {
     unsigned int left = __atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
 
     ASSERT(left != ~0u); /* more puts than gets */
+    if ( !left )
+        domain_destroy(d);
+}
+
+/* Wait until v is off every CPU; its state is then all in struct vcpu. */
+static void vcpu_wait_descheduled(const struct vcpu *v)
+{
+    if ( v == current )
+        return; /* leaves at its next schedule() */
+    while ( vcpu_on_cpu(v) )
+        cpu_relax();
+}
+
+void vcpu_pause(struct vcpu *v)
+{
+    __atomic_fetch_add(&v->pause_count, 1, __ATOMIC_SEQ_CST);
+    vcpu_sleep(v);
+    vcpu_wait_descheduled(v);
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+    unsigned int old = __atomic_fetch_sub(&v->pause_count, 1, __ATOMIC_SEQ_CST);
+
+    BUG_ON(!old); /* more unpauses than pauses */
+    if ( old == 1 )
+        vcpu_wake(v);
+}
+
+void domain_pause(struct domain *d)
+{
+    for ( unsigned int i = 0; i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+            vcpu_pause(d->vcpu[i]);
+}
+
+void domain_unpause(struct domain *d)
+{
+    for ( unsigned int i = 0; i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+            vcpu_unpause(d->vcpu[i]);
+}
+
+/* A vCPU's hypervisor-side references: its timers, GDT and registered vcpu_info. */
+static void vcpu_relinquish(struct vcpu *v)
+{
+    v->periodic_period = 0; /* a periodic timer firing now does not re-arm */
+    vcpu_timers_stop(v);
+    stop_timer(&v->poll_timer);
+    pv_release_gdt(v);
+    if ( v->vcpu_info_mfn != INVALID_VCPU_INFO_MFN )
+    {
+        put_page_and_type(mfn_to_page(v->vcpu_info_mfn));
+        v->vcpu_info_mfn = INVALID_VCPU_INFO_MFN;
+        v->vcpu_info = v->vcpu_id < XEN_LEGACY_MAX_VCPUS
+                           ? &v->domain->shared_info->vcpu_info[v->vcpu_id]
+                           : NULL;
+    }
+}
+
+/*
+ * Drop the allocation reference of every frame d owns. The list is taken
+ * whole under the lock and the references are dropped outside it: the last
+ * one frees the frame (heap_lock, and a TLB flush that may wait for IPIs).
+ */
+static void relinquish_memory(struct domain *d)
+{
+    struct page_list_head list;
+    struct page_info *pg;
+    unsigned long flags = spin_lock_irqsave(&d->page_alloc_lock);
+
+    list = d->page_list;
+    page_list_init(&d->page_list);
+    d->tot_pages = 0;
+    spin_unlock_irqrestore(&d->page_alloc_lock, flags);
+
+    while ( (pg = page_list_first(&list)) != NULL )
+    {
+        page_list_del(pg, &list);
+        if ( __atomic_fetch_and(&pg->count_info, ~PGC_allocated, __ATOMIC_SEQ_CST) & PGC_allocated )
+            put_page(pg);
+    }
+}
+
+/*
+ * shared_info is a xen-heap page lent to the guest: take the loan back and
+ * free it, unless something still maps it (then it is leaked, loudly, rather
+ * than reused under that mapping).
+ */
+static void free_shared_info(struct domain *d)
+{
+    struct page_info *pg = virt_to_page(d->shared_info);
+
+    if ( __atomic_fetch_and(&pg->count_info, ~PGC_allocated, __ATOMIC_SEQ_CST) & PGC_allocated )
+        put_page(pg);
+    if ( pg->count_info & PGC_count_mask )
+        printk(XENLOG_G_ERR "d%u: shared_info still referenced (%#lx): not freed\n", d->domain_id,
+               pg->count_info);
+    else
+        free_xenheap_pages(d->shared_info, 0);
+    d->shared_info = NULL;
+}
+
+static void domain_list_remove(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for ( struct domain **p = &domain_list; *p; p = &(*p)->next_in_list )
+        if ( *p == d )
+        {
+            *p = d->next_in_list;
+            break;
+        }
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
+int domain_kill(struct domain *d)
+{
+    if ( d == hardware_domain || (current && current->domain == d) )
+        return -EINVAL;
+    if ( __atomic_exchange_n(&d->is_dying, true, __ATOMIC_SEQ_CST) )
+        return 0;    /* someone else is killing it */
+    domain_pause(d); /* for good: nobody unpauses a dying domain */
+    for ( unsigned int i = 0; i < d->max_vcpus; i++ )
+        if ( d->vcpu[i] )
+            vcpu_relinquish(d->vcpu[i]);
+    pv_relinquish_page_tables(d);
+    evtchn_destroy(d);
+    grant_table_destroy(d);
+    relinquish_memory(d);
+    free_shared_info(d);
+    domain_list_remove(d);
+    put_domain(d); /* the reference domain_create() returned */
+    return 0;
 }
 
 static const char *shutdown_reason_name(unsigned int reason)

@@ -219,6 +219,20 @@ void vcpu_sleep(struct vcpu *v)
         cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
 }
 
+/*
+ * Is v chosen to run on its CPU or still being switched in or out there?
+ * False for a vCPU put to sleep means its state is all in struct vcpu.
+ */
+bool vcpu_on_cpu(const struct vcpu *v)
+{
+    struct runqueue *rq = rq_of(v->processor);
+    unsigned long flags = spin_lock_irqsave(&rq->lock);
+    bool on = rq->curr == v || v->is_running;
+
+    spin_unlock_irqrestore(&rq->lock, flags);
+    return on;
+}
+
 /* Move v's timers with it: they must fire on the CPU whose queue holds v. */
 static void migrate_vcpu_timers(struct vcpu *v, unsigned int cpu)
 {

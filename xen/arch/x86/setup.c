@@ -144,6 +144,7 @@ void __start_xen(u32 magic, u32 info)
     {
         selftest_run();
         mm_selftest();
+        domain_selftest();
         printk("Self-tests done; powering off\n");
         machine_power_off();
     }

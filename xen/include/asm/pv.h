@@ -48,6 +48,7 @@ bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned lon
 void pv_load_gdt(struct vcpu *v); /* NULL: no guest GDT */
 void pv_gdt_cpu_init(const void *hypervisor_gdt_page);
 long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entries);
+void pv_release_gdt(struct vcpu *v); /* drops the frames' references (teardown) */
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
 long do_set_segment_base(unsigned long which, unsigned long base);

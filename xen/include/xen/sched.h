@@ -88,7 +88,7 @@ struct vcpu
     struct vcpu *runq_next;
     s64 credit;               /* ns of CPU time it may still use */
     s_time_t sched_start;     /* when it last started running */
-    unsigned int pause_count; /* protected by the scheduler lock */
+    unsigned int pause_count; /* atomic (domain_pause); can_run() reads it under the lock */
     bool is_running;
     bool is_initialised;           /* has a context (VCPUOP_initialise or builder) */
     bool is_down;                  /* VCPUOP_down, or never brought up */
@@ -149,7 +149,22 @@ struct vcpu *current_vcpu(void);
 struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 struct domain *get_domain_by_id(domid_t id); /* takes a reference */
-void put_domain(struct domain *d);
+void put_domain(struct domain *d);           /* the last one calls domain_destroy() */
+void domain_destroy(struct domain *d);
+/*
+ * Tear a domain down (not dom0, not the caller's own): pause it for good,
+ * give back its page tables, GDTs, vcpu_info frames, event channels, grant
+ * frames and memory, take it off the domain list and drop the creation
+ * reference. 0, or -EINVAL.
+ */
+int domain_kill(struct domain *d);
+/* Pauses nest; each waits until the vCPUs are off every CPU (not for the caller's own). */
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+void vcpu_pause(struct vcpu *v);
+void vcpu_unpause(struct vcpu *v);
+/* "selftest": create and kill domains, check every page comes back (common/domain-selftest.c). */
+void domain_selftest(void);
 void domain_shutdown(struct domain *d, unsigned int reason);
 void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
 
@@ -162,6 +177,7 @@ void sched_init(void);
 void sched_init_vcpu(struct vcpu *v);
 void vcpu_wake(struct vcpu *v);
 void vcpu_sleep(struct vcpu *v);
+bool vcpu_on_cpu(const struct vcpu *v); /* chosen, running or being switched on its CPU */
 void vcpu_block_current(void);
 void vcpu_yield(void);
 int vcpu_up(struct vcpu *v);

@@ -141,7 +141,7 @@ static bool frame_descriptors_ok(mfn_t mfn)
     return true;
 }
 
-static void release_gdt(struct vcpu *v)
+void pv_release_gdt(struct vcpu *v)
 {
     for ( unsigned int i = 0; i < ARRAY_SIZE(v->pv.gdt_frames); i++ )
         if ( v->pv.gdt_frames[i] )
@@ -226,7 +226,7 @@ long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entri
             goto fail;
         }
     }
-    release_gdt(v);
+    pv_release_gdt(v);
     for ( i = 0; i < GUEST_GDT_PAGES; i++ )
         v->pv.gdt_frames[i] = i < nr ? frames[i] : 0;
     v->pv.gdt_ents = entries;
