@@ -37,6 +37,7 @@
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_build.h>
+#include <asm/pv_mm.h>
 #include <public/elfnote.h>
 #include <public/features.h>
 
@@ -315,8 +316,6 @@ static void take_type(struct page_info *pg, unsigned long type)
 /* Account every reference the finished tables hold, per asm/pv_build.h. */
 static void account_table(unsigned long mfn, unsigned int level)
 {
-    static const unsigned long type_below[] = {0, PGT_writable_page, PGT_l1_page_table,
-                                               PGT_l2_page_table, PGT_l3_page_table};
     pte_t *t = mfn_to_virt(mfn);
 
     for ( unsigned int i = 0; i < L1_ENTRIES; i++ )
@@ -329,7 +328,7 @@ static void account_table(unsigned long mfn, unsigned int level)
         child->count_info++;
         if ( level > 1 )
         {
-            take_type(child, type_below[level]);
+            take_type(child, pt_type_below(level));
             account_table(page_to_mfn(child), level - 1);
         }
         else if ( t[i] & _PAGE_RW )
