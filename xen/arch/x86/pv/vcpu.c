@@ -99,24 +99,31 @@ static void save_selectors(struct vcpu *v)
 }
 
 /*
- * Load one selector; one the CPU refuses now (its descriptor changed) stays
- * null. Xen would enter the guest's failsafe callback instead.
+ * Load one selector; one the CPU refuses now (its descriptor changed since
+ * it was saved) stays null and counts in failed.
  */
-#define LOAD_SELECTOR(seg, sel)                                                                    \
-    __asm__ volatile("1: mov %w0, %%" #seg "\n"                                                    \
-                     "2:\n"                                                                        \
+#define LOAD_SELECTOR(seg, sel, failed)                                                            \
+    __asm__ volatile("1: mov %w1, %%" #seg "\n"                                                    \
+                     "   jmp 3f\n"                                                                 \
+                     "2: incl %0\n"                                                                \
+                     "3:\n"                                                                        \
                      "    .pushsection .ex_table, \"a\"\n"                                         \
                      "    .balign 8\n"                                                             \
                      "    .quad 1b, 2b\n"                                                          \
-                     "    .popsection\n" ::"r"(sel))
+                     "    .popsection\n"                                                           \
+                     : "+r"(failed)                                                                \
+                     : "r"(sel))
 
-/* After the vCPU's GDT is loaded; the FS/GS bases are written afterwards. */
-static void load_selectors(const struct vcpu *v)
+/* After the vCPU's GDT is loaded; the FS/GS bases are written afterwards. How many failed? */
+static unsigned int load_selectors(const struct vcpu *v)
 {
-    LOAD_SELECTOR(ds, v->user_regs.ds);
-    LOAD_SELECTOR(es, v->user_regs.es);
-    LOAD_SELECTOR(fs, v->user_regs.fs);
-    LOAD_SELECTOR(gs, v->user_regs.gs);
+    unsigned int failed = 0;
+
+    LOAD_SELECTOR(ds, v->user_regs.ds, failed);
+    LOAD_SELECTOR(es, v->user_regs.es, failed);
+    LOAD_SELECTOR(fs, v->user_regs.fs, failed);
+    LOAD_SELECTOR(gs, v->user_regs.gs, failed);
+    return failed;
 }
 
 /* Everything of v that lives in the CPU goes back into struct vcpu. */
@@ -154,6 +161,7 @@ noreturn void pv_enter_idle(void)
 noreturn void pv_start_vcpu(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
+    unsigned int bad_selectors;
 
     local_irq_disable();
     ci->curr_vcpu = v;
@@ -167,10 +175,23 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" ::"r"(0));
     pv_load_page_tables(v);
     pv_load_gdt(v);
-    load_selectors(v);
+    bad_selectors = load_selectors(v);
     /* Loading %fs/%gs set their bases from the descriptors: the saved ones win. */
     wrmsr(MSR_FS_BASE, v->pv.fs_base);
     wrmsr(MSR_GS_BASE, v->pv.in_kernel ? v->pv.gs_base_kernel : v->pv.gs_base_user);
+    /*
+     * As Xen: a saved selector that no longer loads (the guest changed its
+     * descriptor meanwhile) sends the guest to its failsafe callback, with
+     * the saved selectors in the frame; the failed ones are null now.
+     */
+    if ( bad_selectors )
+    {
+        ci->guest_cpu_user_regs.ds = v->user_regs.ds;
+        ci->guest_cpu_user_regs.es = v->user_regs.es;
+        ci->guest_cpu_user_regs.fs = v->user_regs.fs;
+        ci->guest_cpu_user_regs.gs = v->user_regs.gs;
+        pv_failsafe_callback(v, &ci->guest_cpu_user_regs);
+    }
     if ( v->pv.debugreg[7] & DR7_ENABLES )
         for ( unsigned int r = 0; r < 8; r++ )
             load_debugreg(r, v->pv.debugreg[r]);
@@ -201,6 +222,12 @@ static void load_context(struct vcpu *v, const struct vcpu_guest_context *c)
     v->user_regs.cs |= 3;
     v->user_regs.ss |= 3;
     v->user_regs.rflags = (c->user_regs.rflags & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF;
+    /*
+     * The context's IOPL field is the vCPU's virtual IOPL, as set_iopl would
+     * set it: Linux starts secondary vCPUs with IOPL 1 and uses port I/O
+     * (PCI config space) on them before any physdev_op.
+     */
+    pv->iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
     for ( unsigned int i = 0; i < 256; i++ )
     {
         pv->trap_ctxt[i] = c->trap_ctxt[i];
