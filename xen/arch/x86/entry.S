@@ -17,6 +17,15 @@
  * Every return to ring 3 goes through return_to_guest, which runs softirqs
  * and delivers pending events (pv_prepare_exit) with interrupts off, so no
  * wake-up is lost between the check and the iretq.
+ *
+ * That iretq must never take the hypervisor down: the guest chose CS, SS
+ * and RIP, and although they were checked, another vCPU may change a GDT
+ * descriptor after the check. If it faults, the exception (taken in ring 0,
+ * on this stack, below the guest frame) finds the iretq in the exception
+ * table and resumes at guest_iret_fault with the guest's registers loaded
+ * again. That rebuilds the guest frame in cpu_info, lets pv_iret_fault()
+ * enter the guest's failsafe callback (or crash the domain) and returns to
+ * the guest again.
  */
 #include <xen/config.h>
 
@@ -60,7 +69,8 @@
         add     $8, %rsp                        /* error code and vector */
 .endm
 
-#define UREGS_cs 136
+#define UREGS_error_code 120
+#define UREGS_cs         136
 
         .text
         .balign 16
@@ -114,7 +124,30 @@ return_to_guest:
         mov     %rsp, %rdi
         call    pv_prepare_exit
         RESTORE_ALL
+.Lguest_iret:
         iretq
+        .pushsection .ex_table, "a"
+        .balign 8
+        .quad   .Lguest_iret, guest_iret_fault
+        .popsection
+
+/*
+ * The iretq above faulted; every general register holds the guest's value
+ * again. %rsp is still inside this CPU's stack, whose top is cpu_info: point
+ * it at the guest frame's error-code slot and save the registers below it,
+ * as an entry from the guest would have.
+ */
+guest_iret_fault:
+        or      $(STACK_SIZE - 1), %rsp
+        sub     $(CPUINFO_SIZE - 1 - UREGS_error_code), %rsp
+        movq    $0, (%rsp)
+        SAVE_ALL
+        mov     %rsp, %rdi
+        mov     %rsp, %rbx
+        and     $~15, %rsp
+        call    pv_iret_fault
+        mov     %rbx, %rsp
+        jmp     return_to_guest
 
 /* Compatibility-mode SYSCALL: 32-bit guests are not supported. */
         .globl cstar_entry

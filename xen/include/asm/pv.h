@@ -20,6 +20,9 @@ void pv_inject_page_fault(struct vcpu *v, unsigned long cr2, u32 error_code);
 
 void pv_syscall_entry(struct cpu_user_regs *regs);
 void pv_prepare_exit(struct cpu_user_regs *regs);
+/* Enter the failsafe callback with regs' context (data selectors included); false: crashed. */
+bool pv_failsafe_callback(struct vcpu *v, struct cpu_user_regs *regs);
+void pv_iret_fault(struct cpu_user_regs *regs); /* entry.S: the iretq to the guest faulted */
 void pv_handle_exception(struct cpu_user_regs *regs);
 
 /* emulate.c: true when the instruction at regs->rip was emulated. */

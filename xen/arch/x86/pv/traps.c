@@ -128,6 +128,54 @@ static bool create_bounce_frame(struct vcpu *v, struct cpu_user_regs *regs, unsi
     return true;
 }
 
+/*
+ * Enter the guest's failsafe callback: the guest context in regs (its data
+ * selectors included) could not be resumed as it is. Without a callback the
+ * domain cannot be helped: it is crashed (false).
+ */
+bool pv_failsafe_callback(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    unsigned int flags = TBF_FAILSAFE;
+
+    if ( !v->pv.failsafe_callback_eip )
+    {
+        printk(XENLOG_G_ERR "d%uv%u: cannot resume %04x:%#lx and no failsafe callback\n",
+               v->domain->domain_id, v->vcpu_id, regs->cs, (unsigned long)regs->rip);
+        domain_crash(v->domain);
+        return false;
+    }
+    if ( v->pv.callback_flags & VGCF_failsafe_disables_events )
+        flags |= TBF_INTERRUPT;
+    return create_bounce_frame(v, regs, v->pv.failsafe_callback_eip, flags, 0);
+}
+
+/* The data selectors the guest has loaded now, for a failsafe frame. */
+static void read_data_selectors(struct cpu_user_regs *regs)
+{
+    unsigned int ds, es, fs, gs;
+
+    __asm__ volatile("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                     : "=r"(ds), "=r"(es), "=r"(fs), "=r"(gs));
+    regs->ds = ds;
+    regs->es = es;
+    regs->fs = fs;
+    regs->gs = gs;
+}
+
+/*
+ * The iretq to the guest faulted (entry.S's guest_iret_fault, interrupts
+ * off): the context it was to resume, in regs, is not loadable any more.
+ */
+void pv_iret_fault(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    printk(XENLOG_G_WARNING "d%uv%u: return to %04x:%#lx ss %04x faulted\n", v->domain->domain_id,
+           v->vcpu_id, regs->cs, (unsigned long)regs->rip, regs->ss);
+    read_data_selectors(regs);
+    pv_failsafe_callback(v, regs);
+}
+
 static bool vector_has_error_code(unsigned int vector)
 {
     return vector == X86_EXC_DF || (vector >= X86_EXC_TS && vector <= X86_EXC_PF) ||
