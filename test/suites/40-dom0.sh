@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# dom0 scenario: our hypervisor boots Debian's stock Linux 6.1 as PV dom0
+# with an initramfs from scripts/mkdom0.sh whose /init is
+# test/dom0/init-checks.sh (helper: test/dom0/dom0check.c, built static
+# here). The init's "CHECK name PASS|FAIL detail" lines become
+# "PASS <run>-name" / "FAIL <run>-name"; a check that never printed fails.
+# Checked here against the hypervisor's own log: the version dom0 reads
+# through sysfs and through a privcmd xen_version hypercall equals the
+# banner's; the hypervisor reports dom0's power-off and the machine goes
+# off (isa-debug-exit status 1; in the GRUB run without debug_exit, ACPI S5
+# and QEMU's exit status 0).
+#
+# Runs: dom0_max_vcpus=1 on -smp 1, =2 on -smp 2 (fork/exec cycles
+# DOM0_FORKS_SMP2, default 500, to keep the suite near 4 minutes), and a
+# quick GRUB/multiboot2 run ending in ACPI S5.
+. "$(dirname "$0")/../lib.sh"
+timeout=${DOM0_TIMEOUT:-300}
+work=$top/build/dom0-test
+mkdir -p "$work"
+
+if ! kpkg=$("$top/scripts/fetch-debs.sh" --depends-of linux-image-amd64 2>"$logdir/fetch.err"); then
+    fail dom0-skipped "cannot download Debian's kernel: $(tail -n 1 "$logdir/fetch.err")"
+    exit 0
+fi
+if ! gcc -static -O2 -Wall -o "$work/dom0check" "$top/test/dom0/dom0check.c" 2>"$logdir/gcc.err"; then
+    fail dom0-build "gcc -static dom0check.c failed: $(head -n 1 "$logdir/gcc.err")"
+    exit 1
+fi
+if ! "$top/scripts/mkdom0.sh" --init "$top/test/dom0/init-checks.sh" --bin "$work/dom0check" \
+    -o "$work/initramfs.cpio.gz" >"$work/mkdom0.out" 2>"$logdir/mkdom0.err"; then
+    fail dom0-initramfs "$(tail -n 1 "$logdir/mkdom0.err")"
+    exit 1
+fi
+vmlinuz=$(sed -n 2p "$work/mkdom0.out")
+initrd=$work/initramfs.cpio.gz
+hv_opts="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot"
+
+expected="module-xen-evtchn module-xen-gntdev module-xen-gntalloc module-xen-privcmd module-xenfs
+dev-privcmd dev-evtchn dev-gntdev dev-gntalloc capabilities hypervisor-type privcmd-xenver
+vcpus-online busy-all-vcpus sleep-2s mem-300m mem-freed fork-exec"
+
+# check_run RUN: the init's CHECK lines, the expected ones all present, and
+# the versions dom0 saw against the hypervisor's banner.
+check_run() {
+    local run=$1 name banner ver extra
+    sed -n 's/^CHECK \([a-z0-9-]*\) PASS.*/PASS '"$run"'-\1/p; s/^CHECK \([a-z0-9-]*\) FAIL \(.*\)/FAIL '"$run"'-\1 \2/p' \
+        "$boot_log" | tr -d '\r'
+    for name in $expected; do
+        grep -aq "^CHECK $name " "$boot_log" || fail "$run-$name" "no CHECK line (see $boot_log)"
+    done
+    banner=$(log_value '^(XEN) Xen version \([0-9][^ ]*\) .*')
+    ver=${banner%%[!0-9.]*}   # 4.17.0-hx -> 4.17.0; major.minor below
+    ver=${ver%.*}
+    extra=${banner#"$ver"}
+    tr -d '\r' <"$boot_log" >"$boot_log.txt" # hvc0 lines end in CR LF
+    check "$run-sysfs-version-is-banner" grep -aqx "INFO sysfs-version $ver$extra" "$boot_log.txt"
+    check "$run-privcmd-version-is-banner" grep -aqx \
+        "INFO privcmd-xenver $(printf '0x%04x%04x' "${ver%.*}" "${ver#*.}") $extra" "$boot_log.txt"
+}
+
+# check_poweroff RUN EXPECTED-QEMU-STATUS
+check_poweroff() {
+    check "$1-dom0-end" grep -aq "^DOM0TEST END" "$boot_log"
+    check "$1-hv-reports-poweroff" grep -aq "^(XEN) Hardware Dom0 shutdown: poweroff" "$boot_log"
+    check "$1-qemu-exit-$2" [ "$boot_rc" -eq "$2" ]
+}
+
+for run in "smp1 1 1 2000" "smp2 2 2 ${DOM0_FORKS_SMP2:-500}"; do
+    set -- $run
+    start=$SECONDS
+    boot "$1" --smp "$2" --mem 1024M --timeout "$timeout" \
+        --append "$hv_opts dom0_mem=512M dom0_max_vcpus=$3" \
+        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.vcpus=$3 hxtest.forks=$4" \
+        --module "$initrd"
+    echo "$1: $((SECONDS - start)) s, QEMU exit $boot_rc"
+    check_run "$1"
+    check_poweroff "$1" 1
+done
+
+# GRUB, multiboot2, no isa-debug-exit on the command line: dom0's power-off
+# must reach ACPI S5, which ends QEMU with status 0.
+if "$top/scripts/mkiso.sh" "$work/s5.iso" "$hv_opts dom0_mem=512M dom0_max_vcpus=1" \
+    "$vmlinuz" "console=hvc0 earlyprintk=xen hxtest.quick=1" "$initrd" ""; then
+    boot acpi-s5 --iso "$work/s5.iso" --mem 1024M --timeout "$timeout"
+    check acpi-s5-capabilities grep -aq "^CHECK capabilities PASS" "$boot_log"
+    check_poweroff acpi-s5 0
+else
+    fail acpi-s5-iso "mkiso.sh failed"
+fi
+
+finish
