@@ -2,17 +2,29 @@
 /* The C string and memory primitives the freestanding build needs. */
 #include <xen/lib.h>
 
+/*
+ * Eight bytes per iteration, then the tail: the same speed as byte strings
+ * on CPUs with fast string operations, and an eighth of the instructions
+ * under emulation, where clearing a guest's memory is most of dom0's build.
+ */
 void *memset(void *s, int c, size_t n)
 {
+    unsigned long fill = 0x0101010101010101UL * (unsigned char)c;
+    size_t quads = n / 8, tail = n % 8;
     void *d = s;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(quads) : "a"(fill) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(tail) : "a"(fill) : "memory");
     return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
+    size_t quads = n / 8, tail = n % 8;
     void *dd = d;
-    __asm__ volatile("rep movsb" : "+D"(dd), "+S"(s), "+c"(n)::"memory");
+
+    __asm__ volatile("rep movsq" : "+D"(dd), "+S"(s), "+c"(quads)::"memory");
+    __asm__ volatile("rep movsb" : "+D"(dd), "+S"(s), "+c"(tail)::"memory");
     return d;
 }
 

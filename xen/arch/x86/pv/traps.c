@@ -294,6 +294,9 @@ long do_set_trap_table(unsigned long guest_va)
             return -EFAULT;
         if ( !ti.address )
             break;
+        /* A bounce to a non-canonical address would fault in the hypervisor. */
+        if ( !is_canonical(ti.address) )
+            return -EINVAL;
         ti.cs = FLAT_KERNEL_CS; /* one flat code segment on 64-bit PV */
         v->pv.trap_ctxt[ti.vector] = ti;
     }
