@@ -5,6 +5,7 @@
  * context that polled the input (the console poll timer), with interrupts on.
  */
 #include <xen/console.h>
+#include <xen/event.h>
 #include <xen/lib.h>
 #include <xen/spinlock.h>
 #include <asm/guest_access.h>
@@ -97,7 +98,11 @@ void console_handle_input(char c)
     }
     switch_count = 0;
     if ( input_to_dom0 )
+    {
         queue_for_dom0(c);
+        /* dom0's console driver reads (CONSOLEIO_read) only when told. */
+        send_global_virq(VIRQ_CONSOLE);
+    }
     else
         dispatch_key(c);
 }
