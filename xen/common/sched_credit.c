@@ -153,17 +153,42 @@ static bool can_run(const struct vcpu *v)
     return !v->is_down && !v->pause_count && v->is_initialised && !v->domain->is_shutting_down;
 }
 
+/*
+ * A vCPU waits on busy CPU @busy: send an idle CPU to schedule(), whose
+ * steal_work() takes it. An idle CPU halts until an interrupt and has no
+ * timers of its own vCPUs, so without this two busy vCPUs on one queue share
+ * that CPU while another sits idle. The unlocked look at other queues is a
+ * hint: a wrong guess costs one empty schedule() or waits for the next wake.
+ */
+static void tickle_idle_cpu(unsigned int busy)
+{
+    unsigned int cpu;
+
+    for_each_online_cpu(cpu)
+    {
+        const struct runqueue *rq = rq_of(cpu);
+
+        if ( cpu != busy && !__atomic_load_n(&rq->curr, __ATOMIC_RELAXED) &&
+             !__atomic_load_n(&rq->nr_queued, __ATOMIC_RELAXED) )
+        {
+            cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+            return;
+        }
+    }
+}
+
 /* Make v runnable if it may run and is not already queued or running. */
 void vcpu_wake(struct vcpu *v)
 {
     unsigned int cpu = v->processor;
     struct runqueue *rq = rq_of(cpu);
     unsigned long flags = spin_lock_irqsave(&rq->lock);
-    bool kick = false;
+    bool kick = false, queued = false;
 
     if ( (v->sched_state == SCHED_BLOCKED || v->sched_state == SCHED_OFFLINE) && can_run(v) )
     {
         enqueue(rq, v);
+        queued = true;
         kick = should_preempt(rq, v);
         /* One still being switched out is accounted by pv_save_vcpu(). */
         if ( rq->curr != v && !v->is_running )
@@ -172,6 +197,9 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, flags);
     if ( kick )
         cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ);
+    /* Preempting or not, one of the two now waits on this CPU. */
+    if ( queued && rq->curr )
+        tickle_idle_cpu(cpu);
 }
 
 /* The current vCPU waits for an event (SCHEDOP_block, SCHEDOP_poll). */
@@ -269,7 +297,14 @@ static void steal_work(unsigned int cpu)
     b = rq_of(max(cpu, victim));
     flags = spin_lock_irqsave(&a->lock);
     spin_lock(&b->lock);
-    v = rq_of(victim)->head;
+    /*
+     * Not one still being switched out on the victim CPU (schedule() queues
+     * prev before pv_save_vcpu() has saved it): started here, it would run
+     * from stale registers.
+     */
+    for ( v = rq_of(victim)->head; v; v = v->runq_next )
+        if ( !__atomic_load_n(&v->is_running, __ATOMIC_ACQUIRE) )
+            break;
     if ( v )
     {
         dequeue(rq_of(victim), v);
@@ -298,6 +333,7 @@ static void schedule(void)
     s_time_t now = NOW();
     struct vcpu *prev, *next;
     unsigned long flags;
+    unsigned int waiting;
 
     if ( !rq->nr_queued && (!rq->curr || rq->curr->sched_state != SCHED_RUNNING) )
         steal_work(cpu);
@@ -319,7 +355,10 @@ static void schedule(void)
         next->sched_start = now;
     }
     rq->curr = next;
+    waiting = rq->nr_queued;
     spin_unlock_irqrestore(&rq->lock, flags);
+    if ( waiting )
+        tickle_idle_cpu(cpu);
 
     if ( next )
         set_timer(&rq->slice, now + SLICE);

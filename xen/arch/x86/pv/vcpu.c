@@ -145,7 +145,8 @@ void pv_save_vcpu(struct vcpu *v)
         load_debugreg(7, 0);             /* its breakpoints must not fire for the next vCPU */
     write_cr0(read_cr0() & ~X86_CR0_TS); /* fxsave would fault under TS */
     __asm__ volatile("fxsave64 %0" : "=m"(v->fpu_ctxt));
-    v->is_running = false;
+    /* After every store above: another CPU may now take v (steal_work()). */
+    __atomic_store_n(&v->is_running, false, __ATOMIC_RELEASE);
 }
 
 /* Nothing to run: the idle page tables and the idle loop, on a fresh stack. */
