@@ -76,6 +76,11 @@ void stop_timer(struct timer *t)
     t->active = false;
 }
 
+void migrate_timer(struct timer *t, unsigned int cpu)
+{
+    t->cpu = cpu;
+}
+
 bool timer_is_active(const struct timer *t)
 {
     return t->active;

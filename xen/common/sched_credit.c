@@ -264,18 +264,9 @@ bool vcpu_on_cpu(const struct vcpu *v)
 /* Move v's timers with it: they must fire on the CPU whose queue holds v. */
 static void migrate_vcpu_timers(struct vcpu *v, unsigned int cpu)
 {
-    struct timer *timers[] = {&v->singleshot_timer, &v->periodic_timer, &v->poll_timer};
-
-    for ( unsigned int i = 0; i < ARRAY_SIZE(timers); i++ )
-    {
-        bool was_active = timer_is_active(timers[i]);
-        s_time_t expires = timers[i]->expires;
-
-        stop_timer(timers[i]);
-        init_timer(timers[i], timers[i]->function, timers[i]->data, cpu);
-        if ( was_active )
-            set_timer(timers[i], expires);
-    }
+    migrate_timer(&v->singleshot_timer, cpu);
+    migrate_timer(&v->periodic_timer, cpu);
+    migrate_timer(&v->poll_timer, cpu);
 }
 
 /* An idle CPU takes a waiting vCPU from the busiest other queue. */

@@ -100,6 +100,47 @@ void stop_timer(struct timer *t)
     spin_unlock_irqrestore(&ts->lock, flags);
 }
 
+/*
+ * Move t to another CPU's list, keeping its deadline. t->cpu changes with
+ * both CPUs' locks held (lower CPU first), so set_timer()/stop_timer() on
+ * either side see a consistent owner; a callback already taken off the old
+ * list may still run there, once.
+ */
+void migrate_timer(struct timer *t, unsigned int new_cpu)
+{
+    for ( ;; )
+    {
+        unsigned int old_cpu = ACCESS_ONCE(t->cpu);
+        struct cpu_timers *from = &per_cpu(cpu_timers, old_cpu);
+        struct cpu_timers *to = &per_cpu(cpu_timers, new_cpu);
+        struct cpu_timers *first = old_cpu < new_cpu ? from : to;
+        unsigned long flags;
+        bool was_active;
+
+        if ( old_cpu == new_cpu )
+            return;
+        flags = spin_lock_irqsave(&first->lock);
+        spin_lock(first == from ? &to->lock : &from->lock);
+        if ( t->cpu == old_cpu )
+        {
+            was_active = t->active;
+            if ( was_active )
+                list_remove(from, t);
+            t->cpu = new_cpu;
+            if ( was_active )
+            {
+                list_insert(to, t);
+                if ( to->head == t )
+                    kick_owner(new_cpu);
+            }
+        }
+        spin_unlock(first == from ? &to->lock : &from->lock);
+        spin_unlock_irqrestore(&first->lock, flags);
+        if ( ACCESS_ONCE(t->cpu) == new_cpu )
+            return;
+    }
+}
+
 bool timer_is_active(const struct timer *t)
 {
     return ACCESS_ONCE(t->active);
@@ -123,9 +164,13 @@ static void timer_softirq_action(void)
 
     while ( (t = ts->head) != NULL && t->expires <= NOW() )
     {
+        void (*fn)(void *data) = t->function;
+        void *data = t->data;
+
+        /* Read under the lock: t may be migrated (migrate_timer()) meanwhile. */
         list_remove(ts, t);
         spin_unlock_irqrestore(&ts->lock, flags);
-        t->function(t->data);
+        fn(data);
         flags = spin_lock_irqsave(&ts->lock);
     }
     reprogram_timer(ts->head ? ts->head->expires : 0);

@@ -24,6 +24,7 @@ void init_timer(struct timer *t, void (*fn)(void *data), void *data, unsigned in
 /* (Re)arm t to fire at system time expires (ns, NOW() clock); past times fire at once. */
 void set_timer(struct timer *t, s_time_t expires);
 void stop_timer(struct timer *t);
+void migrate_timer(struct timer *t, unsigned int cpu);
 bool timer_is_active(const struct timer *t);
 
 /* Per-CPU start-up, before anything sets a timer owned by this CPU. */
