@@ -12,8 +12,9 @@
 # and QEMU's exit status 0).
 #
 # Runs: dom0_max_vcpus=1 on -smp 1, =2 on -smp 2 (fork/exec cycles
-# DOM0_FORKS_SMP2, default 500, to keep the suite near 4 minutes), and a
-# quick GRUB/multiboot2 run ending in ACPI S5.
+# DOM0_FORKS_SMP2, default 500, to keep the suite near 4 minutes), =4 on
+# -smp 2, a quick GRUB/multiboot2 run ending in ACPI S5, and a dom0 crash
+# (sysrq) with noreboot under debug_exit and without both (a reboot).
 . "$(dirname "$0")/../lib.sh"
 timeout=${DOM0_TIMEOUT:-300}
 work=$top/build/dom0-test
@@ -66,12 +67,13 @@ check_poweroff() {
     check "$1-qemu-exit-$2" [ "$boot_rc" -eq "$2" ]
 }
 
-for run in "smp1 1 1 2000" "smp2 2 2 ${DOM0_FORKS_SMP2:-500}"; do
+# RUN SMP VCPUS FORKS BUSY%: 4 vCPUs on 2 CPUs get half a CPU each at best.
+for run in "smp1 1 1 2000 80" "smp2 2 2 ${DOM0_FORKS_SMP2:-500} 80" "vcpus4-smp2 2 4 200 40"; do
     set -- $run
     start=$SECONDS
     boot "$1" --smp "$2" --mem 1024M --timeout "$timeout" \
         --append "$hv_opts dom0_mem=512M dom0_max_vcpus=$3" \
-        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.vcpus=$3 hxtest.forks=$4" \
+        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.vcpus=$3 hxtest.forks=$4 hxtest.busy=$5" \
         --module "$initrd"
     echo "$1: $((SECONDS - start)) s, QEMU exit $boot_rc"
     check_run "$1"
@@ -87,6 +89,29 @@ if "$top/scripts/mkiso.sh" "$work/s5.iso" "$hv_opts dom0_mem=512M dom0_max_vcpus
     check_poweroff acpi-s5 0
 else
     fail acpi-s5-iso "mkiso.sh failed"
+fi
+
+# A dom0 crash (sysrq 'c'): Linux panics with a call trace (6.1's sysrq
+# crash is a panic, not an oops: no register dump), the hypervisor reports
+# the crash and, under debug_exit, exits with status 3.
+boot crash-halt --smp 1 --mem 1024M --timeout "$timeout" \
+    --append "$hv_opts dom0_mem=512M dom0_max_vcpus=1" \
+    --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.crash=1" --module "$initrd"
+check crash-halt-sysrq grep -aq "sysrq: Trigger a crash" "$boot_log"
+check crash-halt-dom0-trace grep -aq "^\[ *[0-9.]*\]  sysrq_handle_crash+0x" "$boot_log"
+check crash-halt-hv-reports grep -aq "^(XEN) Hardware Dom0 shutdown: crash" "$boot_log"
+check crash-halt-qemu-exit-3 [ "$boot_rc" -eq 3 ]
+
+# Without noreboot and debug_exit the hypervisor reboots after 5 s, which
+# ends QEMU (-no-reboot) with status 0.
+if "$top/scripts/mkiso.sh" "$work/crash.iso" "${hv_opts% noreboot} dom0_mem=512M dom0_max_vcpus=1" \
+    "$vmlinuz" "console=hvc0 earlyprintk=xen hxtest.crash=1" "$initrd" ""; then
+    boot crash-reboot --iso "$work/crash.iso" --mem 1024M --timeout "$timeout"
+    check crash-reboot-hv-reports grep -aq "^(XEN) Hardware Dom0 shutdown: crash" "$boot_log"
+    check crash-reboot-reboots grep -aq "^(XEN) Rebooting the machine" "$boot_log"
+    check crash-reboot-qemu-exit-0 [ "$boot_rc" -eq 0 ]
+else
+    fail crash-reboot-iso "mkiso.sh failed"
 fi
 
 finish
