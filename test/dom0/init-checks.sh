@@ -60,6 +60,11 @@ caps=$(cat /proc/xen/capabilities 2>&1)
 [ "$caps" = control_d ]
 result capabilities $? "'$caps'"
 
+# Memory as the balloon driver and the kernel count it.
+bal=/sys/devices/system/xen_memory/xen_memory0
+echo "INFO mem current_kb $(cat $bal/info/current_kb 2>&1) target_kb $(cat $bal/target_kb 2>&1)" \
+    "MemTotal_kb $(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+
 if [ "$(param quick)" = 1 ]; then
     echo "DOM0TEST END"
     poweroff -f

@@ -13,7 +13,8 @@
 #
 # Runs: dom0_max_vcpus=1 on -smp 1, =2 on -smp 2 (fork/exec cycles
 # DOM0_FORKS_SMP2, default 500, to keep the suite near 4 minutes), =4 on
-# -smp 2, a quick GRUB/multiboot2 run ending in ACPI S5, and a dom0 crash
+# -smp 2, a quick GRUB/multiboot2 run ending in ACPI S5, dom0_mem=256M, 1G
+# and 2G on a 4 GiB machine, and a dom0 crash
 # (sysrq) with noreboot under debug_exit and without both (a reboot).
 . "$(dirname "$0")/../lib.sh"
 timeout=${DOM0_TIMEOUT:-300}
@@ -90,6 +91,38 @@ if "$top/scripts/mkiso.sh" "$work/s5.iso" "$hv_opts dom0_mem=512M dom0_max_vcpus
 else
     fail acpi-s5-iso "mkiso.sh failed"
 fi
+
+# dom0_mem from 256 MiB to 2 GiB on a 4 GiB machine (quick runs): the
+# hypervisor's page count for dom0 is what dom0's balloon driver reports
+# (current_kb), within 4 MiB above dom0_mem, and the kernel keeps at least
+# half of it as MemTotal.
+for mib in 256 1024 2048; do
+    boot "mem$mib" --smp 2 --mem 4G --timeout "$timeout" \
+        --append "$hv_opts dom0_mem=${mib}M dom0_max_vcpus=2" \
+        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.quick=1" --module "$initrd"
+    check "mem$mib-capabilities" grep -aq "^CHECK capabilities PASS" "$boot_log"
+    check_poweroff "mem$mib" 1
+    pages=$(log_value '^(XEN) dom0: guest OS .*, \([0-9]*\) pages .*')
+    cur=$(log_value '^INFO mem current_kb \([0-9]*\) .*')
+    total=$(log_value '^INFO mem .* MemTotal_kb \([0-9]*\).*')
+    pages=${pages:-0}
+    detail="hypervisor: $pages pages, balloon current_kb ${cur:-?}, MemTotal ${total:-?} kB"
+    if [ "$pages" -gt 0 ] && [ "${cur:-x}" = "$((pages * 4))" ]; then
+        pass "mem$mib-balloon-is-hv-pages"
+    else
+        fail "mem$mib-balloon-is-hv-pages" "$detail"
+    fi
+    if [ "$((pages / 256))" -ge "$mib" ] && [ "$((pages / 256))" -le "$((mib + 4))" ]; then
+        pass "mem$mib-pages-near-dom0-mem"
+    else
+        fail "mem$mib-pages-near-dom0-mem" "$detail"
+    fi
+    if [ "${total:-0}" -ge "$((mib * 512))" ] && [ "${total:-0}" -le "$((mib * 1024))" ]; then
+        pass "mem$mib-memtotal"
+    else
+        fail "mem$mib-memtotal" "$detail"
+    fi
+done
 
 # A dom0 crash (sysrq 'c'): Linux panics with a call trace (6.1's sysrq
 # crash is a panic, not an oops: no register dump), the hypervisor reports
