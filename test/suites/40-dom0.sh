@@ -126,13 +126,14 @@ done
 
 # A dom0 crash (sysrq 'c'): Linux panics with a call trace (6.1's sysrq
 # crash is a panic, not an oops: no register dump), the hypervisor reports
-# the crash and, under debug_exit, exits with status 3.
+# the crash with dom0's registers and, under debug_exit, exits with status 3.
 boot crash-halt --smp 1 --mem 1024M --timeout "$timeout" \
     --append "$hv_opts dom0_mem=512M dom0_max_vcpus=1" \
     --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.crash=1" --module "$initrd"
 check crash-halt-sysrq grep -aq "sysrq: Trigger a crash" "$boot_log"
 check crash-halt-dom0-trace grep -aq "^\[ *[0-9.]*\]  sysrq_handle_crash+0x" "$boot_log"
 check crash-halt-hv-reports grep -aq "^(XEN) Hardware Dom0 shutdown: crash" "$boot_log"
+check crash-halt-hv-registers grep -aq "^(XEN) RIP:    e03[03]:\[<ffffffff8" "$boot_log"
 check crash-halt-qemu-exit-3 [ "$boot_rc" -eq 3 ]
 
 # Without noreboot and debug_exit the hypervisor reboots after 5 s, which

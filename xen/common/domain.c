@@ -22,6 +22,7 @@
  * Pausing counts per vCPU (v->pause_count): the scheduler runs a vCPU only
  * while its count is zero, so nested pauses from several callers compose.
  */
+#include <xen/console.h>
 #include <xen/errno.h>
 #include <xen/grant_table.h>
 #include <xen/event.h>
@@ -310,6 +311,12 @@ static const char *shutdown_reason_name(unsigned int reason)
 static noreturn void hardware_domain_shutdown(struct domain *d, unsigned int reason)
 {
     printk("Hardware Dom%u shutdown: %s\n", d->domain_id, shutdown_reason_name(reason));
+    /* A crash dom0 reports itself: show where its vCPU was, as for one we detect. */
+    if ( reason == SHUTDOWN_crash && current && current->domain == d )
+    {
+        console_start_sync();
+        show_registers(guest_cpu_user_regs());
+    }
     switch ( reason )
     {
     case SHUTDOWN_poweroff: machine_power_off();
@@ -341,7 +348,7 @@ void domain_crash(struct domain *d)
     struct vcpu *v = current;
 
     printk(XENLOG_G_ERR "Domain %u crashed\n", d->domain_id);
-    if ( v && v->domain == d )
+    if ( v && v->domain == d && d != hardware_domain ) /* dom0's shutdown shows them */
         show_registers(guest_cpu_user_regs());
     domain_shutdown(d, SHUTDOWN_crash);
 }

@@ -269,8 +269,13 @@ static void migrate_vcpu_timers(struct vcpu *v, unsigned int cpu)
     migrate_timer(&v->poll_timer, cpu);
 }
 
-/* An idle CPU takes a waiting vCPU from the busiest other queue. */
-static void steal_work(unsigned int cpu)
+/*
+ * Balance: a CPU takes a waiting vCPU from the busiest other queue when that
+ * queue holds at least min_waiting of them (1 for an idle CPU; 2 for a busy
+ * one, so that three vCPUs sharing one CPU while another runs a single one
+ * even out to two and two).
+ */
+static void steal_work(unsigned int cpu, unsigned int min_waiting)
 {
     unsigned int victim = cpu, most = 0, other;
     struct runqueue *a, *b;
@@ -282,7 +287,7 @@ static void steal_work(unsigned int cpu)
         most = rq_of(other)->nr_queued;
         victim = other;
     }
-    if ( victim == cpu )
+    if ( victim == cpu || most < min_waiting )
         return;
     a = rq_of(min(cpu, victim));
     b = rq_of(max(cpu, victim));
@@ -326,8 +331,8 @@ static void schedule(void)
     unsigned long flags;
     unsigned int waiting;
 
-    if ( !rq->nr_queued && (!rq->curr || rq->curr->sched_state != SCHED_RUNNING) )
-        steal_work(cpu);
+    if ( !rq->nr_queued )
+        steal_work(cpu, (!rq->curr || rq->curr->sched_state != SCHED_RUNNING) ? 1 : 2);
 
     flags = spin_lock_irqsave(&rq->lock);
     prev = rq->curr;

@@ -536,7 +536,12 @@ static int build(struct domain *d, struct dom0_layout *l, const struct elf_dom_p
 {
     unsigned long initrd_len = initrd ? initrd->end - initrd->start : 0;
     unsigned long nr_ram = dom0_pages(), l4_mfn;
-    int rc = compute_layout(l, p, initrd_len, nr_ram);
+    int rc;
+
+    /* An initrd given by PFN becomes dom0 memory: it counts against dom0_mem. */
+    if ( initrd_len && p->mod_start_pfn )
+        nr_ram -= min(nr_ram / 2, PFN_UP(initrd_len));
+    rc = compute_layout(l, p, initrd_len, nr_ram);
 
     if ( rc )
         return rc;
