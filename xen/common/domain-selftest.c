@@ -27,6 +27,7 @@
 #include <xen/event.h>
 #include <xen/grant_table.h>
 #include <xen/lib.h>
+#include <xen/selftest.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
 #include <asm/percpu.h>
@@ -49,19 +50,6 @@
 
 /* Frames of the test domain, by role. */
 enum { F_L4, F_L3, F_L2, F_L1, F_ARG, F_GDT = 12, F_VCPU_INFO };
-
-static char detail[160];
-
-static const char *failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *failf(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
-    return detail;
-}
 
 static pte_t *frame_va(const struct page_info *pg)
 {
@@ -100,19 +88,19 @@ static const char *give_mm_state(struct domain *d, struct page_info *pg)
     write_tree(pg);
     rc = pv_set_guest_table(d->vcpu[0], page_to_mfn(&pg[F_L4]), false);
     if ( rc )
-        return failf("pv_set_guest_table: %d", rc);
+        return selftest_failf("pv_set_guest_table: %d", rc);
     if ( !(pg[F_L1].u.type_info & PGT_validated) || (pg[F_ARG].u.type_info & PGT_count_mask) != 1 )
-        return failf("tree not validated: l1 %#lx arg %#lx", pg[F_L1].u.type_info,
-                     pg[F_ARG].u.type_info);
+        return selftest_failf("tree not validated: l1 %#lx arg %#lx", pg[F_L1].u.type_info,
+                              pg[F_ARG].u.type_info);
     /* A pin, as MMUEXT_PIN_L2_TABLE leaves it: one more reference of each kind. */
     if ( !get_page_and_type(&pg[F_L2], d, PGT_l2_page_table) )
-        return failf("pin of the L2 refused");
+        return selftest_failf("pin of the L2 refused");
     __atomic_fetch_or(&pg[F_L2].u.type_info, PGT_pinned, __ATOMIC_SEQ_CST);
     rc = pv_set_gdt(d->vcpu[1], &gdt, 16);
     if ( rc )
-        return failf("pv_set_gdt: %d", rc);
+        return selftest_failf("pv_set_gdt: %d", rc);
     if ( !get_page_and_type(&pg[F_VCPU_INFO], d, PGT_writable_page) )
-        return failf("vcpu_info frame refused");
+        return selftest_failf("vcpu_info frame refused");
     v2->vcpu_info = (vcpu_info_t *)frame_va(&pg[F_VCPU_INFO]);
     v2->vcpu_info_mfn = page_to_mfn(&pg[F_VCPU_INFO]);
     return NULL;
@@ -163,16 +151,16 @@ static const char *give_events_and_grants(struct domain *d, struct page_info *pg
                          (xen_pfn_t *)(ARG_VA + offsetof(struct hcall_args, frames)));
     call_as_guest(d->vcpu[0], rc);
     if ( rc[0] || rc[1] || rc[2] || rc[3] )
-        return failf("hypercalls: unbound %ld virq %ld ipi %ld setup %ld", rc[0], rc[1], rc[2],
-                     rc[3]);
+        return selftest_failf("hypercalls: unbound %ld virq %ld ipi %ld setup %ld", rc[0], rc[1],
+                              rc[2], rc[3]);
     if ( a->unbound.port != NR_UNBOUND || a->virq.port != NR_UNBOUND + 1 ||
          a->ipi.port != NR_UNBOUND + 2 )
-        return failf("ports: last unbound %u virq %u ipi %u", a->unbound.port, a->virq.port,
-                     a->ipi.port);
+        return selftest_failf("ports: last unbound %u virq %u ipi %u", a->unbound.port,
+                              a->virq.port, a->ipi.port);
     if ( a->setup.status != GNTST_okay || !mfn_valid(a->frames[GRANT_FRAMES - 1]) ||
          mfn_to_page(a->frames[GRANT_FRAMES - 1])->v.owner != d )
-        return failf("setup_table: status %d last frame %#lx", a->setup.status,
-                     (unsigned long)a->frames[GRANT_FRAMES - 1]);
+        return selftest_failf("setup_table: status %d last frame %#lx", a->setup.status,
+                              (unsigned long)a->frames[GRANT_FRAMES - 1]);
     return NULL;
 }
 
@@ -184,13 +172,13 @@ static const char *check_pause(struct domain *d)
     for ( unsigned int i = 0; i < NR_VCPUS; i++ )
         if ( d->vcpu[i]->pause_count != 2 || d->vcpu[i]->sched_state != SCHED_OFFLINE ||
              vcpu_on_cpu(d->vcpu[i]) )
-            return failf("v%u after two pauses: count %u state %d", i, d->vcpu[i]->pause_count,
-                         d->vcpu[i]->sched_state);
+            return selftest_failf("v%u after two pauses: count %u state %d", i,
+                                  d->vcpu[i]->pause_count, d->vcpu[i]->sched_state);
     domain_unpause(d);
     domain_unpause(d);
     for ( unsigned int i = 0; i < NR_VCPUS; i++ )
         if ( d->vcpu[i]->pause_count )
-            return failf("v%u after two unpauses: count %u", i, d->vcpu[i]->pause_count);
+            return selftest_failf("v%u after two unpauses: count %u", i, d->vcpu[i]->pause_count);
     return NULL;
 }
 
@@ -201,14 +189,14 @@ static const char *build_domain(struct domain **out, struct page_info **frames)
     const char *err;
 
     if ( !d )
-        return failf("domain_create failed");
+        return selftest_failf("domain_create failed");
     *out = d;
     for ( unsigned int i = 0; i < NR_VCPUS; i++ )
         if ( !vcpu_create(d, i) )
-            return failf("vcpu_create %u failed", i);
+            return selftest_failf("vcpu_create %u failed", i);
     pg = alloc_domheap_pages(d, 4, 0);
     if ( !pg )
-        return failf("no memory for the domain");
+        return selftest_failf("no memory for the domain");
     domain_assign_pages(d, pg, NR_FRAMES);
     *frames = pg;
     err = give_mm_state(d, pg);
@@ -226,13 +214,13 @@ static const char *check_gone(struct page_info *pg)
 
     for ( unsigned int i = 0; pg && i < NR_FRAMES; i++ )
         if ( !(pg[i].count_info & PGC_free) )
-            return failf("frame %u (mfn %#lx) not freed: count %#lx type %#lx", i,
-                         page_to_mfn(&pg[i]), pg[i].count_info, pg[i].u.type_info);
+            return selftest_failf("frame %u (mfn %#lx) not freed: count %#lx type %#lx", i,
+                                  page_to_mfn(&pg[i]), pg[i].count_info, pg[i].u.type_info);
     d = get_domain_by_id(TEST_DOMID);
     if ( d )
     {
         put_domain(d);
-        return failf("domain id still resolves");
+        return selftest_failf("domain id still resolves");
     }
     return NULL;
 }
@@ -254,7 +242,7 @@ static const char *cycle(unsigned long used[NR_HEAPS])
     if ( err )
         return err;
     if ( rc )
-        return failf("domain_kill: %d", rc);
+        return selftest_failf("domain_kill: %d", rc);
     return check_gone(pg);
 }
 
@@ -270,9 +258,11 @@ void domain_selftest(void)
         now[HEAP_XEN] = heap_free_pages(HEAP_XEN);
         now[HEAP_DOM] = heap_free_pages(HEAP_DOM);
         if ( !err && now[HEAP_DOM] != start[HEAP_DOM] )
-            err = failf("domheap %lu free pages, %lu before", now[HEAP_DOM], start[HEAP_DOM]);
+            err = selftest_failf("domheap %lu free pages, %lu before", now[HEAP_DOM],
+                                 start[HEAP_DOM]);
         if ( !err && now[HEAP_XEN] != start[HEAP_XEN] )
-            err = failf("xenheap %lu free pages, %lu before", now[HEAP_XEN], start[HEAP_XEN]);
+            err = selftest_failf("xenheap %lu free pages, %lu before", now[HEAP_XEN],
+                                 start[HEAP_XEN]);
         if ( err )
             printk("selftest: dom-destroy%u FAIL %s\n", c, err);
         else

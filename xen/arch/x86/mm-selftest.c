@@ -7,6 +7,7 @@
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
+#include <xen/selftest.h>
 #include <xen/mm.h>
 #include <asm/bootinfo.h>
 #include <asm/mm.h>
@@ -15,19 +16,6 @@
 #define NR_BLOCKS 192
 
 extern char _stext[], _srodata[], _sdata[];
-
-static char detail[128];
-
-static const char *failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *failf(const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof(detail), fmt, ap);
-    va_end(ap);
-    return detail;
-}
 
 static unsigned long lcg(unsigned long *seed)
 {
@@ -49,12 +37,13 @@ static const char *check_buddy(void)
         orders[i] = lcg(&seed) % 10;
         blocks[i] = alloc_domheap_pages(NULL, orders[i], 0);
         if ( !blocks[i] )
-            return failf("order %u allocation %u failed", orders[i], i);
+            return selftest_failf("order %u allocation %u failed", orders[i], i);
         if ( !IS_ALIGNED(page_to_mfn(blocks[i]), 1UL << orders[i]) )
-            return failf("order %u block at mfn %#lx", orders[i], page_to_mfn(blocks[i]));
+            return selftest_failf("order %u block at mfn %#lx", orders[i], page_to_mfn(blocks[i]));
         for ( unsigned long p = 0; p < (1UL << orders[i]); p++ )
             if ( blocks[i][p].count_info & (PGC_free | PGC_need_scrub) )
-                return failf("mfn %#lx handed out free or dirty", page_to_mfn(&blocks[i][p]));
+                return selftest_failf("mfn %#lx handed out free or dirty",
+                                      page_to_mfn(&blocks[i][p]));
     }
     for ( unsigned int i = 0; i < NR_BLOCKS; i++ ) /* odd ones first: forces late merges */
         if ( i & 1 )
@@ -62,11 +51,12 @@ static const char *check_buddy(void)
     for ( unsigned int i = 0; i < NR_BLOCKS; i += 2 )
         free_domheap_pages(blocks[i], orders[i]);
     if ( heap_free_pages(HEAP_DOM) != free_before )
-        return failf("free pages %lu, expected %lu", heap_free_pages(HEAP_DOM), free_before);
+        return selftest_failf("free pages %lu, expected %lu", heap_free_pages(HEAP_DOM),
+                              free_before);
     for ( unsigned int j = 0; j <= MAX_ORDER; j++ )
         if ( heap_free_blocks(HEAP_DOM, j) != before[j] )
-            return failf("order %u: %lu free blocks, expected %lu", j,
-                         heap_free_blocks(HEAP_DOM, j), before[j]);
+            return selftest_failf("order %u: %lu free blocks, expected %lu", j,
+                                  heap_free_blocks(HEAP_DOM, j), before[j]);
     return NULL;
 }
 
@@ -78,20 +68,20 @@ static const char *check_scrub(void)
     unsigned long budget = heap_free_pages(HEAP_XEN) / 4 + 1000;
 
     if ( !va )
-        return failf("no xen heap page");
+        return selftest_failf("no xen heap page");
     pg = virt_to_page(va);
     memset(va, 0xa5, PAGE_SIZE);
     free_xenheap_pages(va, 0);
     /* Another CPU's idle loop may have scrubbed it already: then it is zero. */
     if ( !(ACCESS_ONCE(pg->count_info) & PGC_need_scrub) && va[0] == 0xa5 )
-        return failf("freed page not marked for scrubbing");
+        return selftest_failf("freed page not marked for scrubbing");
     while ( (ACCESS_ONCE(pg->count_info) & PGC_need_scrub) && budget-- )
         scrub_free_pages();
     if ( pg->count_info & PGC_need_scrub )
-        return failf("scrubber did not reach the page");
+        return selftest_failf("scrubber did not reach the page");
     for ( unsigned int i = 0; i < PAGE_SIZE; i++ )
         if ( va[i] )
-            return failf("byte %u is %#x after scrubbing", i, va[i]);
+            return selftest_failf("byte %u is %#x after scrubbing", i, va[i]);
     return NULL;
 }
 
@@ -107,13 +97,13 @@ static const char *xmalloc_round(void)
         sizes[i] = 1 + lcg(&seed) % (i % 8 ? 600 : 9000);
         ptrs[i] = xmalloc_bytes(sizes[i]);
         if ( !ptrs[i] || !IS_ALIGNED((unsigned long)ptrs[i], 16) )
-            return failf("xmalloc(%zu) gave %p", sizes[i], ptrs[i]);
+            return selftest_failf("xmalloc(%zu) gave %p", sizes[i], ptrs[i]);
         memset(ptrs[i], i, sizes[i]);
     }
     for ( unsigned int i = 0; i < NR_BLOCKS; i++ )
         for ( size_t b = 0; b < sizes[i]; b++ )
             if ( ptrs[i][b] != (unsigned char)i )
-                return failf("block %u (%zu bytes) overwritten at %zu", i, sizes[i], b);
+                return selftest_failf("block %u (%zu bytes) overwritten at %zu", i, sizes[i], b);
     for ( unsigned int i = NR_BLOCKS; i--; )
         xfree(ptrs[i]);
     return NULL;
@@ -129,15 +119,15 @@ static const char *check_xmalloc(void)
     if ( err || (err = xmalloc_round()) )
         return err;
     if ( heap_free_pages(HEAP_XEN) != after_first )
-        return failf("xen heap %lu pages after a repeated round, %lu before",
-                     heap_free_pages(HEAP_XEN), after_first);
+        return selftest_failf("xen heap %lu pages after a repeated round, %lu before",
+                              heap_free_pages(HEAP_XEN), after_first);
     z = xzalloc_bytes(3000);
     for ( unsigned int i = 0; z && i < 3000; i++ )
         if ( z[i] )
-            return failf("xzalloc byte %u is %#x", i, z[i]);
+            return selftest_failf("xzalloc byte %u is %#x", i, z[i]);
     xfree(z);
     xfree(NULL);
-    return z ? NULL : failf("xzalloc(3000) failed");
+    return z ? NULL : selftest_failf("xzalloc(3000) failed");
 }
 
 /* The two M2P views: same frames, RW for us, RO+user+NX for guests. */
@@ -147,15 +137,15 @@ static const char *check_m2p_ptes(void)
     pte_t ro = lookup_pte(RO_MPT_VIRT_START, &l_ro), rw = lookup_pte(RDWR_MPT_VIRT_START, &l_rw);
 
     if ( !(ro & _PAGE_PRESENT) || !(rw & _PAGE_PRESENT) )
-        return failf("M2P not mapped (ro %#lx rw %#lx)", ro, rw);
+        return selftest_failf("M2P not mapped (ro %#lx rw %#lx)", ro, rw);
     if ( (ro & _PAGE_RW) || !(ro & _PAGE_USER) )
-        return failf("RO M2P pte %#lx: writable or not user-accessible", ro);
+        return selftest_failf("RO M2P pte %#lx: writable or not user-accessible", ro);
     if ( (rdmsr(MSR_EFER) & EFER_NXE) && !(ro & _PAGE_NX) )
-        return failf("RO M2P pte %#lx executable", ro);
+        return selftest_failf("RO M2P pte %#lx executable", ro);
     if ( !(rw & _PAGE_RW) || (rw & _PAGE_USER) )
-        return failf("RW M2P pte %#lx: read-only or user-accessible", rw);
+        return selftest_failf("RW M2P pte %#lx: read-only or user-accessible", rw);
     if ( (ro & PADDR_MASK) != (rw & PADDR_MASK) || l_ro != l_rw )
-        return failf("views differ: %#lx vs %#lx", ro, rw);
+        return selftest_failf("views differ: %#lx vs %#lx", ro, rw);
     return NULL;
 }
 
@@ -181,16 +171,16 @@ static const char *check_m2p_write(void)
     rc = write_u64_safe((unsigned long)ro, 0x1234);
     user_access(false);
     if ( rc != -EFAULT )
-        return failf("write to the RO M2P returned %d", rc);
+        return selftest_failf("write to the RO M2P returned %d", rc);
     if ( *rw != old )
-        return failf("RO write changed the entry to %#lx", *rw);
+        return selftest_failf("RO write changed the entry to %#lx", *rw);
     if ( (rc = write_u64_safe((unsigned long)rw, 0x5678)) )
-        return failf("write to the RW M2P returned %d", rc);
+        return selftest_failf("write to the RW M2P returned %d", rc);
     user_access(true);
     seen = *ro;
     user_access(false);
     *rw = old;
-    return seen == 0x5678 ? NULL : failf("RO view reads %#lx after RW write", seen);
+    return seen == 0x5678 ? NULL : selftest_failf("RO view reads %#lx after RW write", seen);
 }
 
 /* Expected protection of one image address. */
@@ -201,7 +191,7 @@ static const char *check_image_pte(const char *what, const void *va, bool rw, bo
     bool has_nx = rdmsr(MSR_EFER) & EFER_NXE;
 
     if ( !(e & _PAGE_PRESENT) || !!(e & _PAGE_RW) != rw || (has_nx && !!(e & _PAGE_NX) != nx) )
-        return failf("%s at %p: pte %#lx", what, va, e);
+        return selftest_failf("%s at %p: pte %#lx", what, va, e);
     return NULL;
 }
 
@@ -230,7 +220,7 @@ static const char *check_wx(void)
     unsigned long wx;
 
     if ( idle_pg_table[0] )
-        return failf("L4 slot 0 (1:1 map) still present: %#lx", idle_pg_table[0]);
+        return selftest_failf("L4 slot 0 (1:1 map) still present: %#lx", idle_pg_table[0]);
     if ( (err = check_image_pte("text", _stext, false, false)) ||
          (err = check_image_pte("rodata", _srodata, false, true)) ||
          (err = check_image_pte("data", _sdata, true, true)) ||
@@ -239,7 +229,7 @@ static const char *check_wx(void)
     if ( !(rdmsr(MSR_EFER) & EFER_NXE) )
         return NULL; /* without NX everything is executable */
     wx = count_wx(idle_pg_table, 4, 0);
-    return wx ? failf("%lu writable+executable mappings", wx) : NULL;
+    return wx ? selftest_failf("%lu writable+executable mappings", wx) : NULL;
 }
 
 /* Direct map: the same bytes as the image view; the last RAM frame mapped; frame table bounds. */
@@ -251,14 +241,14 @@ static const char *check_directmap(void)
 
     probe = 0xfeedfacecafe;
     if ( *alias != 0xfeedfacecafe )
-        return failf("direct map alias reads %#lx", *alias);
+        return selftest_failf("direct map alias reads %#lx", *alias);
     *alias = 42;
     if ( probe != 42 )
-        return failf("write through the direct map not seen");
+        return selftest_failf("write through the direct map not seen");
     if ( !(lookup_pte((unsigned long)mfn_to_virt(max_page - 1), &level) & _PAGE_PRESENT) )
-        return failf("last RAM frame %#lx not in the direct map", max_page - 1);
+        return selftest_failf("last RAM frame %#lx not in the direct map", max_page - 1);
     if ( !mfn_valid(max_page - 1) || mfn_valid(max_page) || !mfn_valid(0x100) )
-        return failf("mfn_valid wrong around max_page %#lx", max_page);
+        return selftest_failf("mfn_valid wrong around max_page %#lx", max_page);
     return NULL;
 }
 
@@ -271,12 +261,12 @@ static const char *check_ioremap(void)
     pte_t e = lookup_pte(a, &level);
 
     if ( !a || !b || (a & ~PAGE_MASK) != 0x30 || a < IOREMAP_VIRT_START || b <= a + PAGE_SIZE )
-        return failf("ioremap gave %#lx and %#lx", a, b);
+        return selftest_failf("ioremap gave %#lx and %#lx", a, b);
     if ( (e & PADDR_MASK) != 0xfee00000 || !(e & _PAGE_PCD) || !(e & _PAGE_PWT) ||
          !(e & _PAGE_RW) || (e & _PAGE_USER) || level != 1 )
-        return failf("ioremap pte %#lx (level %u)", e, level);
+        return selftest_failf("ioremap pte %#lx (level %u)", e, level);
     if ( lookup_pte(a + PAGE_SIZE, &level) )
-        return failf("no guard page after an ioremap");
+        return selftest_failf("no guard page after an ioremap");
     return NULL;
 }
 
@@ -291,9 +281,9 @@ static const char *check_modules(void)
               mfn++ )
             if ( mfn_valid(mfn) &&
                  (mfn_to_page(mfn)->count_info & (PGC_free | PGC_xen_heap | PGC_pool_xen)) )
-                return failf("module %u frame %#lx is heap memory", i, mfn);
+                return selftest_failf("module %u frame %#lx is heap memory", i, mfn);
         if ( module_checksum(m, __va(m->start)) != module_checksums[i] )
-            return failf("module %u changed since boot", i);
+            return selftest_failf("module %u changed since boot", i);
     }
     return NULL;
 }
