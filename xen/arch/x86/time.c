@@ -9,7 +9,7 @@
  * in step (invariant, synchronised TSCs: every machine we target and QEMU,
  * whose guest TSC is the host's). The self-test checks that CPUs agree.
  *
- * Calibration counts TSC ticks over five 25 ms windows of a reference clock,
+ * Calibration counts TSC ticks over three 10 ms windows of a reference clock,
  * the HPET main counter (the PIT's channel 2 when there is no HPET, or with
  * "clocksource=pit"), and keeps the median. Each end of a window is a
  * reference reading paired with the TSC by bracketing it between two RDTSCs
@@ -38,8 +38,8 @@
 
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define PIT_PERIOD_FS           838095110UL /* 10^15 / 1193182 Hz */
-#define CALIBRATE_NS            25000000UL  /* one window: 25 ms (PIT: 29830 of 65535 ticks) */
-#define CALIBRATE_WINDOWS       5
+#define CALIBRATE_NS            10000000UL  /* one window: 10 ms (PIT: 11932 of 65535 ticks) */
+#define CALIBRATE_WINDOWS       3
 #define PAIRED_TRIES            5
 
 unsigned long cpu_khz;
