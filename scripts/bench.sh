@@ -9,6 +9,8 @@
 #    instruction count at the hypervisor's banner and at the guest's first
 #    line (the boot cost). One table: op | ours | Xen 4.17 | ours/Xen.
 # 2. The xenstore daemon: scripts/bench-xenstore.sh.
+# 3. dom0 boot: Debian's Linux to /init, ours beside Xen 4.17
+#    (scripts/bench-dom0.sh).
 #
 # Never part of `make test`. Environment: BENCH_SCALE (iterations of each
 # micro-op, percent, default 100), BENCH_TIMEOUT (seconds per boot, default
@@ -203,3 +205,6 @@ work=$(mktemp -d /tmp/hx-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 hypervisor_bench
 xenstore_bench
+
+# dom0 boot (scripts/bench-dom0.sh prints its own section header).
+"$top/scripts/bench-dom0.sh" || echo "dom0 boot benchmark failed (status $?)"
