@@ -60,11 +60,6 @@ void console_switch_input_to_dom0(void)
     input_to_dom0 = true;
 }
 
-bool console_input_is_dom0(void)
-{
-    return input_to_dom0;
-}
-
 static void show_help(char key)
 {
     printk("'%c' pressed -> showing installed handlers\n", key);

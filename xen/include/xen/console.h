@@ -34,7 +34,6 @@ struct keyhandler
 
 void ns16550_init(void);
 long console_read_input(unsigned long guest_buffer, unsigned long count);
-bool console_input_is_dom0(void);
 void console_switch_input_to_dom0(void);
 
 #endif
