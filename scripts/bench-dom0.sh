@@ -20,6 +20,8 @@
 # BENCH_RTC=host (QEMU's default RTC, see bench.sh).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-pair.sh
+. "$top/scripts/bench-pair.sh"
 limit=${BENCH_TIMEOUT:-1200}
 qemu_mem=1024M
 # Identical for both hypervisors except debug_exit (ours only: Xen 4.17
@@ -120,24 +122,8 @@ main() {
         echo "skipped: building the initramfs failed: $(tail -n 1 "$work/initramfs.log")"
         return
     fi
-    declare -gA reason=()
-    xen_image=${BENCH_XEN:-}
-    if [ -z "$xen_image" ] && ref=$("$top/scripts/fetch-debs.sh" xen-hypervisor-4.17-amd64 2>"$work/fetch.log"); then
-        xen_image=$(find "$ref/boot" -name "xen-*-amd64.gz" 2>/dev/null | head -n 1)
-    fi
-    if [ -n "$xen_image" ]; then
-        boot_dom0 xen "$xen_image" "$hv_opts" &
-    else
-        reason[xen]="Debian's Xen 4.17 unavailable: $(tail -n 1 "$work/fetch.log" 2>/dev/null)"
-    fi
-    if [ -f "$ours_image" ]; then
-        boot_dom0 ours "$ours_image" "$hv_opts debug_exit=0xf4" &
-    else
-        reason[ours]="$ours_image missing (make -C xen)"
-    fi
     echo "(two QEMU runs in parallel; several minutes under TCG)"
-    wait
-    touch "$work/ours.marks" "$work/xen.marks"
+    bench_pair boot_dom0 "$ours_image" "$hv_opts" "$work"
     print_table
     echo
     print_notes

@@ -18,6 +18,8 @@
 # another build of ours instead of xen/xen.gz.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/bench-pair.sh
+. "$top/scripts/bench-pair.sh"
 scale=${BENCH_SCALE:-100}
 limit=${BENCH_TIMEOUT:-900}
 # The reference configuration of ../shared/measuring.md.
@@ -165,23 +167,8 @@ hypervisor_bench() {
         tail -n 5 "$work/guests.log"
         return
     fi
-    declare -gA reason=()
-    if ref=$("$top/scripts/fetch-debs.sh" xen-hypervisor-4.17-amd64 2>"$work/fetch.log"); then
-        xen_image=$(find "$ref/boot" -name "xen-*-amd64.gz" 2>/dev/null | head -n 1)
-    fi
-    if [ -n "${xen_image:-}" ]; then
-        boot_bench xen "$xen_image" "$hv_opts" &
-    else
-        reason[xen]="Debian's Xen 4.17 unavailable: $(tail -n 1 "$work/fetch.log")"
-    fi
-    if [ -f "$ours_image" ]; then
-        boot_bench ours "$ours_image" "$hv_opts debug_exit=0xf4" &
-    else
-        reason[ours]="$ours_image missing (make -C xen)"
-    fi
     echo "(two QEMU runs in parallel; a few minutes under TCG)"
-    wait
-    touch "$work/ours.marks" "$work/xen.marks"
+    bench_pair boot_bench "$ours_image" "$hv_opts" "$work"
     print_table
     echo
     print_notes
