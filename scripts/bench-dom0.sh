@@ -58,7 +58,30 @@ boot_dom0() {
     "$top/scripts/icount.py" --iso "$iso" --mem "$qemu_mem" --smp 1 --timeout "$limit" \
         --quiet 300 --log "$work/$name.serial" --until 'BENCH-INIT' "${rtc_args[@]}" \
         --abort 'No dom0 kernel|Panic on CPU|Kernel panic|FATAL' \
+        ${split_plugin:+--split "$split_plugin:$work/$name.split"} \
         banner='Xen version' linux='Linux version' init='BENCH-INIT' >"$work/$name.marks" 2>&1
+}
+
+# build_split_plugin: the insn-split QEMU plugin (hypervisor/dom0 split of
+# each span); empty when it cannot be built, and the split rows say n/a.
+build_split_plugin() {
+    split_plugin=$work/insn-split.so
+    gcc -O2 -shared -fPIC -o "$split_plugin" "$top/scripts/qemu-plugin/insn-split.c" \
+        -lpthread 2>"$work/plugin.log" || split_plugin=
+}
+
+# split_of NAME MARK RANGE: the RANGE counter of NAME's snapshot at MARK.
+split_of() {
+    awk -v m="$2" -v r="$3" '$1 == "SNAP" { on = ($2 == m) }
+        on && $1 == "RANGE" && $2 == r { print $3; exit }' "$work/$1.split" 2>/dev/null
+}
+
+# split_span NAME FROM TO RANGE: RANGE instructions between two marks.
+split_span() {
+    local a b
+    a=$(split_of "$1" "$2" "$4")
+    b=$(split_of "$1" "$3" "$4")
+    if [ -n "$a" ] && [ -n "$b" ]; then echo $((b - a)); else echo n/a; fi
 }
 
 mark() { awk -v m="$2" '$1 == "MARK" && $2 == m { print $3 }' "$work/$1.marks"; }
@@ -97,6 +120,18 @@ Linux-version->/init linux init
 banner->Linux-version banner linux
 power-on->banner - banner
 EOF
+    # Where the instructions of the spans ran (insn-split plugin): the
+    # hypervisor's range, and dom0's kernel and user space.
+    while read -r label from to range; do
+        o=$(split_span ours "$from" "$to" "$range")
+        x=$(split_span xen "$from" "$to" "$range")
+        row "$label" "$(mega "$o")" "$(mega "$x")" "$(ratio "$o" "$x")"
+    done <<'EOF'
+..in-hypervisor linux init hv
+..in-dom0-kernel linux init kernel
+..in-dom0-user linux init low
+banner->Linux:in-hypervisor banner linux hv
+EOF
 }
 
 print_notes() {
@@ -122,6 +157,7 @@ main() {
         echo "skipped: building the initramfs failed: $(tail -n 1 "$work/initramfs.log")"
         return
     fi
+    build_split_plugin
     echo "(two QEMU runs in parallel; several minutes under TCG)"
     bench_pair boot_dom0 "$ours_image" "$hv_opts" "$work"
     print_table
@@ -130,7 +166,7 @@ main() {
     if [ -n "${BENCH_KEEP:-}" ]; then
         mkdir -p "$BENCH_KEEP"
         # dom0- prefix: bench.sh keeps its own ours/xen logs in the same place.
-        for f in "$work"/*.serial "$work"/*.marks; do
+        for f in "$work"/*.serial "$work"/*.marks "$work"/*.split; do
             [ -f "$f" ] && cp "$f" "$BENCH_KEEP/dom0-${f##*/}"
         done
         echo "serial logs and marks kept in $BENCH_KEEP (dom0-*)"

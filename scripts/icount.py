@@ -72,13 +72,43 @@ class Qmp:
                 raise RuntimeError("QMP %s: %s" % (name, reply["error"]))
             return reply["return"]
 
-    def icount_now(self):
-        """Stop the guest, read its instruction count, let it go on."""
+    def icount_now(self, while_stopped=None):
+        """Stop the guest, read its instruction count (and call
+        while_stopped(icount) if given), let it go on."""
         self.command("stop")
         try:
-            return self.command("query-replay")["icount"]
+            icount = self.command("query-replay")["icount"]
+            if while_stopped:
+                while_stopped(icount)
+            return icount
         finally:
             self.command("cont")
+
+
+class Split:
+    """The insn-split plugin (scripts/qemu-plugin/insn-split.c): at each
+    marker, a snapshot of instructions by address range (hypervisor, guest
+    kernel, low) and per hypervisor/kernel block, appended to OUT."""
+
+    def __init__(self, plugin, out, tmp):
+        self.ctl = os.path.join(tmp, "split.ctl")
+        os.mkfifo(self.ctl)
+        self.out = out
+        open(out, "w").close()
+        self.qemu_args = ["-plugin", "%s,ctl=%s,out=%s" % (plugin, self.ctl, out)]
+
+    def snapshot(self, name):
+        with open(self.ctl, "w") as ctl:
+            ctl.write("SNAP %s\n" % name)
+        end = "END %s\n" % name
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(self.out) as f:
+                f.seek(max(0, os.path.getsize(self.out) - 4096))
+                if f.read().endswith(end):
+                    return
+            time.sleep(0.01)
+        raise RuntimeError("insn-split gave no snapshot for %s" % name)
 
 
 def parse_args():
@@ -97,6 +127,9 @@ def parse_args():
                     help="one more QEMU argument (repeat for several)")
     ap.add_argument("--quiet", type=float, default=0,
                     help="stop after this many seconds without serial output")
+    ap.add_argument("--split", metavar="PLUGIN:OUT",
+                    help="load the insn-split plugin PLUGIN and append its snapshot at each "
+                    "marker to OUT (hypervisor/kernel/low instruction split)")
     ap.add_argument("markers", nargs="*", metavar="NAME=REGEX")
     args = ap.parse_args()
     markers = []
@@ -108,7 +141,7 @@ def parse_args():
     return args, markers
 
 
-def qemu_command(args, qmp_path):
+def qemu_command(args, qmp_path, extra):
     # QEMU runs niced so that this script wakes at once when a marker
     # arrives: the guest runs on until `stop` lands, and that is counted.
     return ["nice", "-n", "10", "qemu-system-x86_64", "-M", "pc", "-cpu", args.cpu, "-smp", args.smp,
@@ -117,13 +150,14 @@ def qemu_command(args, qmp_path):
             "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
             "-cdrom", args.iso, "-boot", "d",
             "-icount", "shift=0,sleep=off",
-            "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + args.qemu_arg
+            "-qmp", "unix:%s,server=on,wait=off" % qmp_path] + args.qemu_arg + extra
 
 
 class Watcher:
     """Splits serial output into lines and fires each marker once."""
 
-    def __init__(self, markers, args, qmp, log):
+    def __init__(self, markers, args, qmp, log, split):
+        self.split = split
         self.pending = list(markers)
         self.until = re.compile(args.until) if args.until else None
         self.abort = re.compile(args.abort) if args.abort else None
@@ -141,13 +175,18 @@ class Watcher:
         for raw in lines:
             self.line(raw.decode("utf-8", "replace").rstrip("\r"))
 
-    def count(self):
+    def count(self, name=None):
         """The instruction count now, or None once QEMU has gone (powered off
-        while we were reading its last lines: those are still processed)."""
+        while we were reading its last lines: those are still processed).
+        With a marker name and the split plugin, a snapshot is taken too."""
         if self.qmp is None:
             return None
+        hook = None
+        if name and self.split:
+            def hook(icount):
+                self.split.snapshot(name)
         try:
-            return self.qmp.icount_now()
+            return self.qmp.icount_now(hook)
         except (OSError, EOFError):
             self.qmp = None
             return None
@@ -166,7 +205,7 @@ class Watcher:
         for entry in self.pending:
             name, regex = entry
             if regex.search(text):
-                icount = self.count()
+                icount = self.count(name)
                 if icount is not None:
                     print("MARK %s %d %.1f" % (name, icount, time.monotonic() - self.started),
                           flush=True)
@@ -178,12 +217,16 @@ class Watcher:
 
 def run(args, markers, tmp):
     qmp_path = os.path.join(tmp, "qmp.sock")
-    qemu = subprocess.Popen(qemu_command(args, qmp_path), stdin=subprocess.DEVNULL,
+    split = None
+    if args.split:
+        plugin, _, out = args.split.partition(":")
+        split = Split(plugin, out, tmp)
+    qemu = subprocess.Popen(qemu_command(args, qmp_path, split.qemu_args if split else []), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + args.timeout
     log = open(args.log or os.devnull, "wb")
     try:
-        watcher = Watcher(markers, args, Qmp(qmp_path, time.monotonic() + 10), log)
+        watcher = Watcher(markers, args, Qmp(qmp_path, time.monotonic() + 10), log, split)
         fd = qemu.stdout.fileno()
         last_output = time.monotonic()
         while not watcher.done and time.monotonic() < deadline:
