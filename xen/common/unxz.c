@@ -99,7 +99,7 @@ struct lzma_probs
     u16 dist_align[1 << ALIGN_BITS];
     struct lzma_len_probs match_len;
     struct lzma_len_probs rep_len;
-    u16 literal[LITERAL_CODERS][LITERAL_PROBS]; /* must stay last: see lzma_reset() */
+    u16 literal[LITERAL_CODERS * LITERAL_PROBS]; /* must stay last: see lzma_reset() */
 };
 
 /* LZMA decoder state that lives across the chunks of one block. */
@@ -111,6 +111,11 @@ struct lzma_dec
     unsigned int lc;            /* literal context: high bits of the previous byte */
     unsigned int lp;            /* literal context: low bits of the position */
     unsigned int pb;            /* match context: low bits of the position */
+    /*
+     * A probability after a 0 (upd[0]) or a 1 (upd[1]) was decoded with
+     * it: one load instead of three or four instructions per bit.
+     */
+    u16 upd[2][1U << RC_PROB_BITS];
 };
 
 /* The flat output: the dictionary is out[dict_start, pos). */
@@ -122,16 +127,6 @@ struct outbuf
     size_t dict_start;
 };
 
-/* Range decoder over one LZMA chunk; reads past end yield zeros. */
-struct rc
-{
-    u32 range;
-    u32 code;
-    const u8 *in;
-    size_t pos;
-    size_t end;
-};
-
 /* Per-call workspace of unxz(). */
 struct xz_dec
 {
@@ -140,84 +135,160 @@ struct xz_dec
     u64 crc64[256];
 };
 
+/*
+ * Range decoder over one LZMA chunk. It lives in locals of lzma_chunk()
+ * (every helper is always_inline) so that the compiler keeps it in
+ * registers. Each helper comes in two flavours selected by a constant
+ * "checked": unchecked, it reads input bytes without a bounds test, which
+ * lzma_chunk() only allows while at least LZMA_SYMBOL_MAX_IN bytes remain;
+ * checked, a read past the end yields a zero and sets overrun, which
+ * rejects the chunk.
+ */
+struct rc
+{
+    u32 range;
+    u32 code;
+    const u8 *in;                         /* next input byte */
+    const u8 *end;                        /* end of the chunk's input */
+    bool overrun;                         /* a checked read went past end */
+    const u16 (*upd)[1U << RC_PROB_BITS]; /* struct lzma_dec's upd */
+};
+
+/*
+ * At most this many bits (hence input bytes: one per bit at most) make one
+ * symbol: is_match, is_rep, two length choices, an 8-bit length, a 6-bit
+ * distance slot, 26 direct bits and 4 alignment bits.
+ */
+#define LZMA_SYMBOL_MAX_IN 48
+
+/* One LZMA chunk being decoded: locals of lzma_chunk(), see struct rc. */
+struct lzma_run
+{
+    struct rc rc;
+    u8 *buf;           /* the flat output: dictionary and destination */
+    size_t pos;        /* next byte of buf to write */
+    size_t limit;      /* end of this chunk's output */
+    size_t dict_start; /* the dictionary is buf[dict_start, pos) */
+    size_t buf_max;
+    u32 state;
+    u32 rep0, rep1, rep2, rep3; /* last distances, minus one */
+    unsigned int pb_mask;       /* (1 << pb) - 1 */
+    unsigned int lc;
+    unsigned int lit_mask; /* see lzma_literal() */
+};
+
 /* ---- range decoder ---- */
 
-DECODE_INLINE void rc_normalize(struct rc *rc)
+DECODE_INLINE void rc_normalize(struct rc *rc, bool checked)
 {
     if ( rc->range < RC_TOP_VALUE )
     {
         rc->range <<= 8;
-        rc->code = (rc->code << 8) | (likely(rc->pos < rc->end) ? rc->in[rc->pos] : 0);
-        rc->pos++;
+        rc->code <<= 8;
+        if ( !checked || likely(rc->in < rc->end) )
+            rc->code |= *rc->in++;
+        else
+            rc->overrun = true;
     }
 }
 
 /* Decode one bit with adaptive probability *prob (of a 0). */
-DECODE_INLINE unsigned int rc_bit(struct rc *rc, u16 *prob)
+DECODE_INLINE bool rc_bit(struct rc *rc, u16 *prob, bool checked)
 {
-    u32 bound;
+    u32 p = *prob, bound;
 
-    rc_normalize(rc);
-    bound = (rc->range >> RC_PROB_BITS) * *prob;
+    rc_normalize(rc, checked);
+    bound = (rc->range >> RC_PROB_BITS) * p;
     if ( rc->code < bound )
     {
         rc->range = bound;
-        *prob += ((1U << RC_PROB_BITS) - *prob) >> RC_MOVE_BITS;
-        return 0;
+        *prob = rc->upd[0][p];
+        return false;
     }
     rc->range -= bound;
     rc->code -= bound;
-    *prob -= *prob >> RC_MOVE_BITS;
-    return 1;
+    *prob = rc->upd[1][p];
+    return true;
 }
 
-/* A bits-wide symbol, most significant bit first; probs[1 .. 2^bits). */
-DECODE_INLINE unsigned int rc_tree(struct rc *rc, u16 *probs, unsigned int bits)
+/* One step down a bit tree: *node becomes its child 2 * node + bit. */
+DECODE_INLINE void rc_step(struct rc *rc, u16 *probs, unsigned int *node, bool checked)
+{
+    if ( rc_bit(rc, &probs[*node], checked) )
+        *node = (*node << 1) + 1;
+    else
+        *node <<= 1;
+}
+
+/*
+ * A bits-wide symbol, most significant bit first; probs[1 .. 2^bits). The
+ * callers pass a constant bits, so the loop is written out.
+ */
+DECODE_INLINE unsigned int rc_tree(struct rc *rc, u16 *probs, unsigned int bits, bool checked)
 {
     unsigned int node = 1;
 
-    do
-        node = (node << 1) | rc_bit(rc, &probs[node]);
-    while ( node < (1U << bits) );
+#pragma GCC unroll 8
+    for ( unsigned int i = 0; i < bits; i++ )
+        rc_step(rc, probs, &node, checked);
     return node - (1U << bits);
 }
 
 /* A bits-wide symbol, least significant bit first; probs[0 .. 2^bits - 1). */
-DECODE_INLINE unsigned int rc_tree_reverse(struct rc *rc, u16 *probs, unsigned int bits)
+DECODE_INLINE unsigned int rc_tree_reverse(struct rc *rc, u16 *probs, unsigned int bits,
+                                           bool checked)
 {
     unsigned int node = 1, sym = 0;
 
+#pragma GCC unroll 4
     for ( unsigned int i = 0; i < bits; i++ )
     {
-        unsigned int bit = rc_bit(rc, &probs[node - 1]);
-
-        node = (node << 1) | bit;
-        sym |= bit << i;
+        if ( rc_bit(rc, &probs[node - 1], checked) )
+        {
+            node = (node << 1) + 1;
+            sym |= 1U << i;
+        }
+        else
+            node <<= 1;
     }
     return sym;
 }
 
-/* Bits with fixed probability one half, most significant first. */
-DECODE_INLINE u32 rc_direct(struct rc *rc, unsigned int bits)
+/*
+ * Bits with fixed probability one half, most significant first (bits >= 1).
+ * Without a branch: code - range has its top bit set exactly when code was
+ * below range (code < 2 * range < 2^32), and that bit then undoes the
+ * subtraction and makes the decoded bit 0.
+ */
+DECODE_INLINE u32 rc_direct(struct rc *rc, unsigned int bits, bool checked)
 {
     u32 v = 0;
 
-    while ( bits-- )
+    do
     {
-        rc_normalize(rc);
+        u32 below;
+
+        rc_normalize(rc, checked);
         rc->range >>= 1;
-        if ( rc->code >= rc->range )
-        {
-            rc->code -= rc->range;
-            v = (v << 1) | 1;
-        }
-        else
-            v <<= 1;
-    }
+        rc->code -= rc->range;
+        below = 0U - (rc->code >> 31);
+        rc->code += rc->range & below;
+        v = (v << 1) + 1 + below;
+    } while ( --bits );
     return v;
 }
 
 /* ---- LZMA ---- */
+
+/* The adaptation rule: a probability moves 1/32 of the way to 0 or 2048. */
+static void lzma_init_updates(struct lzma_dec *s)
+{
+    for ( unsigned int p = 0; p < (1U << RC_PROB_BITS); p++ )
+    {
+        s->upd[0][p] = (u16)(p + (((1U << RC_PROB_BITS) - p) >> RC_MOVE_BITS));
+        s->upd[1][p] = (u16)(p - (p >> RC_MOVE_BITS));
+    }
+}
 
 static void lzma_reset(struct lzma_dec *s)
 {
@@ -232,65 +303,80 @@ static void lzma_reset(struct lzma_dec *s)
 }
 
 /* The LZMA state after a literal, a match, a repeated match, a short rep. */
-#define STATE_AFTER_LITERAL(s) ((s) < 4 ? 0 : (s) < 10 ? (s)-3 : (s)-6)
-#define STATE_AFTER_MATCH(s)   ((s) < LZMA_LIT_STATES ? 7 : 10)
-#define STATE_AFTER_REP(s)     ((s) < LZMA_LIT_STATES ? 8 : 11)
-#define STATE_AFTER_SHORT(s)   ((s) < LZMA_LIT_STATES ? 9 : 11)
+static const u8 state_after_literal[LZMA_STATES] = {0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 4, 5};
+#define STATE_AFTER_MATCH(s) ((s) < LZMA_LIT_STATES ? 7 : 10)
+#define STATE_AFTER_REP(s)   ((s) < LZMA_LIT_STATES ? 8 : 11)
+#define STATE_AFTER_SHORT(s) ((s) < LZMA_LIT_STATES ? 9 : 11)
 
 /*
- * One literal byte at buf[pos]. Its probabilities are chosen by the low lp
- * bits of the position and the high lc bits of the previous byte. Right
- * after a match, the byte at distance rep0 is a likely guess: as long as
- * the decoded bits agree with it they use a second set of probabilities.
+ * The eight bits of a literal after a match: the byte at distance rep0 is
+ * a likely guess, and while the decoded bits agree with it they use the
+ * second and third sets of 0x100 probabilities (chosen by the guessed
+ * bit). "agree" is 0x100 while they do and 0 after the first difference,
+ * so the eight steps run without a loop exit.
  */
-DECODE_INLINE void lzma_literal(struct lzma_dec *s, struct rc *rc, u8 *buf, size_t pos,
-                                size_t dict_start, u32 state, u32 rep0)
+DECODE_INLINE unsigned int lzma_matched_literal(struct rc *rc, u16 *probs, unsigned int guess,
+                                                bool checked)
 {
-    unsigned int prev = pos > dict_start ? buf[pos - 1] : 0;
-    unsigned int ctx = ((pos & ((1U << s->lp) - 1)) << s->lc) + (prev >> (8 - s->lc));
-    u16 *probs = s->p.literal[ctx];
+    unsigned int sym = 1, agree = 0x100;
+
+#pragma GCC unroll 8
+    for ( unsigned int i = 0; i < 8; i++ )
+    {
+        unsigned int gbit;
+
+        guess <<= 1;
+        gbit = guess & agree; /* the guessed bit, at 0x100, while agreeing */
+        if ( rc_bit(rc, &probs[agree + gbit + sym], checked) )
+        {
+            sym = (sym << 1) + 1;
+            agree &= gbit;
+        }
+        else
+        {
+            sym <<= 1;
+            agree &= ~gbit;
+        }
+    }
+    return sym & 0xff;
+}
+
+/*
+ * One literal byte at buf[pos]. Its 0x300 probabilities are chosen by the
+ * low lp bits of the position and the high lc bits of the previous byte:
+ * ((pos << 8) + prev) & lit_mask keeps exactly those bits, at bit 8 - lc
+ * on, so shifting it left by lc gives the coder's index times 0x100.
+ */
+DECODE_INLINE void lzma_literal(struct lzma_dec *s, struct lzma_run *r, bool checked)
+{
+    size_t pos = r->pos;
+    unsigned int prev = pos > r->dict_start ? r->buf[pos - 1] : 0;
+    size_t ctx = (((pos << 8) + prev) & r->lit_mask) << r->lc;
+    u16 *probs = s->p.literal + 3 * ctx;
     unsigned int sym = 1;
 
-    if ( state < LZMA_LIT_STATES )
+    if ( r->state < LZMA_LIT_STATES )
     {
-        /* The common case, written out: no loop test per bit. */
-        sym = 2 | rc_bit(rc, &probs[1]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
+#pragma GCC unroll 8
+        for ( unsigned int i = 0; i < 8; i++ )
+            rc_step(&r->rc, probs, &sym, checked);
     }
     else
-    {
-        unsigned int guess = buf[pos - rep0 - 1];
-
-        do
-        {
-            unsigned int gbit = (guess >> 7) & 1;
-            unsigned int bit = rc_bit(rc, &probs[0x100 + (gbit << 8) + sym]);
-
-            guess <<= 1;
-            sym = (sym << 1) | bit;
-            if ( bit != gbit )
-                break;
-        } while ( sym < 0x100 );
-    }
-    while ( sym < 0x100 )
-        sym = (sym << 1) | rc_bit(rc, &probs[sym]);
-    buf[pos] = (u8)sym;
+        sym = lzma_matched_literal(&r->rc, probs, r->buf[pos - r->rep0 - 1], checked);
+    r->buf[pos] = (u8)sym;
+    r->pos = pos + 1;
+    r->state = state_after_literal[r->state];
 }
 
 /* A match length minus MATCH_LEN_MIN: 0-7, 8-15 or 16-271. */
-DECODE_INLINE unsigned int lzma_len(struct rc *rc, struct lzma_len_probs *l, unsigned int pos_state)
+DECODE_INLINE unsigned int lzma_len(struct rc *rc, struct lzma_len_probs *l, unsigned int pos_state,
+                                    bool checked)
 {
-    if ( !rc_bit(rc, &l->choice) )
-        return rc_tree(rc, l->low[pos_state], 3);
-    if ( !rc_bit(rc, &l->choice2) )
-        return LEN_LOW_SYMBOLS + rc_tree(rc, l->mid[pos_state], 3);
-    return LEN_LOW_SYMBOLS + LEN_MID_SYMBOLS + rc_tree(rc, l->high, 8);
+    if ( !rc_bit(rc, &l->choice, checked) )
+        return rc_tree(rc, l->low[pos_state], 3, checked);
+    if ( !rc_bit(rc, &l->choice2, checked) )
+        return LEN_LOW_SYMBOLS + rc_tree(rc, l->mid[pos_state], 3, checked);
+    return LEN_LOW_SYMBOLS + LEN_MID_SYMBOLS + rc_tree(rc, l->high, 8, checked);
 }
 
 /*
@@ -299,10 +385,10 @@ DECODE_INLINE unsigned int lzma_len(struct rc *rc, struct lzma_len_probs *l, uns
  * per-slot probabilities (small slots) or from fixed-probability bits
  * followed by four adaptive "alignment" bits (large slots).
  */
-DECODE_INLINE u32 lzma_distance(struct rc *rc, struct lzma_probs *p, unsigned int len)
+DECODE_INLINE u32 lzma_distance(struct rc *rc, struct lzma_probs *p, unsigned int len, bool checked)
 {
     unsigned int ctx = len < DIST_STATES - 1 ? len : DIST_STATES - 1;
-    unsigned int slot = rc_tree(rc, p->dist_slot[ctx], DIST_SLOT_BITS);
+    unsigned int slot = rc_tree(rc, p->dist_slot[ctx], DIST_SLOT_BITS, checked);
     unsigned int bits;
     u32 dist;
 
@@ -312,109 +398,140 @@ DECODE_INLINE u32 lzma_distance(struct rc *rc, struct lzma_probs *p, unsigned in
     dist = (2 | (slot & 1)) << bits;
     if ( slot < DIST_MODEL_END )
         /* Slot s uses the 2^bits - 1 probabilities from dist - s on. */
-        return dist + rc_tree_reverse(rc, p->dist_special + dist - slot, bits);
-    dist += rc_direct(rc, bits - ALIGN_BITS) << ALIGN_BITS;
-    return dist + rc_tree_reverse(rc, p->dist_align, ALIGN_BITS);
+        return dist + rc_tree_reverse(rc, p->dist_special + dist - slot, bits, checked);
+    dist += rc_direct(rc, bits - ALIGN_BITS, checked) << ALIGN_BITS;
+    return dist + rc_tree_reverse(rc, p->dist_align, ALIGN_BITS, checked);
 }
 
 /*
- * After an is_rep bit of 1: which of the four last distances repeats. It
- * moves to reps[0]. Returns false for a "short rep", a single byte copied
- * from distance reps[0].
+ * After is_rep and is_rep0 bits of 1: which of the three older distances
+ * repeats. It moves to rep0.
  */
-DECODE_INLINE bool lzma_pick_rep(struct rc *rc, struct lzma_probs *p, u32 state,
-                                 unsigned int pos_state, u32 *reps)
+DECODE_INLINE void lzma_pick_rep(struct lzma_run *r, struct lzma_probs *p, bool checked)
 {
     u32 dist;
 
-    if ( !rc_bit(rc, &p->is_rep0[state]) )
-        return rc_bit(rc, &p->is_rep0_long[state][pos_state]);
-    if ( !rc_bit(rc, &p->is_rep1[state]) )
-        dist = reps[1];
+    if ( !rc_bit(&r->rc, &p->is_rep1[r->state], checked) )
+        dist = r->rep1;
     else
     {
-        if ( !rc_bit(rc, &p->is_rep2[state]) )
-            dist = reps[2];
+        if ( !rc_bit(&r->rc, &p->is_rep2[r->state], checked) )
+            dist = r->rep2;
         else
         {
-            dist = reps[3];
-            reps[3] = reps[2];
+            dist = r->rep3;
+            r->rep3 = r->rep2;
         }
-        reps[2] = reps[1];
+        r->rep2 = r->rep1;
     }
-    reps[1] = reps[0];
-    reps[0] = dist;
+    r->rep1 = r->rep0;
+    r->rep0 = dist;
+}
+
+/*
+ * One symbol: a literal, a short rep (one byte from distance rep0), or a
+ * match or repeated match, copied at once. Returns false for a distance
+ * beyond the dictionary or a length beyond the chunk's declared size.
+ */
+DECODE_INLINE bool lzma_symbol(struct lzma_dec *s, struct lzma_run *r, bool checked)
+{
+    struct lzma_probs *p = &s->p;
+    const unsigned int pos_state = r->pos & r->pb_mask;
+    const u32 state = r->state;
+    size_t len;
+
+    if ( !rc_bit(&r->rc, &p->is_match[state][pos_state], checked) )
+    {
+        lzma_literal(s, r, checked);
+        return true;
+    }
+    if ( !rc_bit(&r->rc, &p->is_rep[state], checked) )
+    {
+        len = lzma_len(&r->rc, &p->match_len, pos_state, checked);
+        r->rep3 = r->rep2;
+        r->rep2 = r->rep1;
+        r->rep1 = r->rep0;
+        r->rep0 = lzma_distance(&r->rc, p, len, checked);
+        r->state = STATE_AFTER_MATCH(state);
+    }
+    else
+    {
+        if ( !rc_bit(&r->rc, &p->is_rep0[state], checked) )
+        {
+            if ( !rc_bit(&r->rc, &p->is_rep0_long[state][pos_state], checked) )
+            {
+                if ( unlikely(r->rep0 >= r->pos - r->dict_start) )
+                    return false;
+                r->buf[r->pos] = r->buf[r->pos - r->rep0 - 1];
+                r->pos++;
+                r->state = STATE_AFTER_SHORT(state);
+                return true;
+            }
+        }
+        else
+            lzma_pick_rep(r, p, checked);
+        len = lzma_len(&r->rc, &p->rep_len, pos_state, checked);
+        r->state = STATE_AFTER_REP(state);
+    }
+    len += MATCH_LEN_MIN;
+    /* Also rejects the end marker (distance 2^32), not used in LZMA2. */
+    if ( unlikely(r->rep0 >= r->pos - r->dict_start || len > r->limit - r->pos) )
+        return false;
+    decompress_copy_match(r->buf, r->pos, (size_t)r->rep0 + 1, len, r->buf_max);
+    r->pos += len;
     return true;
 }
 
 /*
  * Decode one LZMA chunk of in_size bytes into exactly out_size bytes at
- * o->pos (the caller checked they fit). The loop keeps the range coder,
- * the state and the distances in locals so that they live in registers.
+ * o->pos (the caller checked they fit). Symbols are decoded without input
+ * bounds checks while LZMA_SYMBOL_MAX_IN bytes or more remain, then with
+ * them up to the chunk's end.
  */
-static int lzma_chunk(struct lzma_dec *s, struct outbuf *o, const u8 *in, size_t in_size,
-                      size_t out_size)
+static __attribute__((noinline)) int lzma_chunk(struct lzma_dec *s, struct outbuf *o, const u8 *in,
+                                                size_t in_size, size_t out_size)
 {
-    struct rc rc = {.range = ~0U, .in = in, .pos = RC_INIT_BYTES, .end = in_size};
-    u8 *const buf = o->buf;
-    const size_t dict_start = o->dict_start, limit = o->pos + out_size;
-    const unsigned int pb_mask = (1U << s->pb) - 1;
-    size_t pos = o->pos;
-    u32 state = s->state;
-    u32 reps[4] = {s->rep0, s->rep1, s->rep2, s->rep3};
+    struct lzma_run r = {
+        .rc = {.range = ~0U, .in = in + RC_INIT_BYTES, .end = in + in_size, .upd = s->upd},
+        .buf = o->buf,
+        .pos = o->pos,
+        .limit = o->pos + out_size,
+        .dict_start = o->dict_start,
+        .buf_max = o->max,
+        .state = s->state,
+        .rep0 = s->rep0,
+        .rep1 = s->rep1,
+        .rep2 = s->rep2,
+        .rep3 = s->rep3,
+        .pb_mask = (1U << s->pb) - 1,
+        .lc = s->lc,
+        .lit_mask = (0x100U << s->lp) - (0x100U >> s->lc),
+    };
+    const u8 *fast_end;
 
     if ( in_size < RC_INIT_BYTES || in[0] != 0 )
         return -EINVAL;
-    rc.code = ((u32)in[1] << 24) | ((u32)in[2] << 16) | ((u32)in[3] << 8) | in[4];
+    r.rc.code = ((u32)in[1] << 24) | ((u32)in[2] << 16) | ((u32)in[3] << 8) | in[4];
+    /* Below fast_end, a whole symbol's input is there. */
+    fast_end = in_size > LZMA_SYMBOL_MAX_IN ? r.rc.end - LZMA_SYMBOL_MAX_IN : in;
 
-    while ( pos < limit )
-    {
-        unsigned int pos_state = pos & pb_mask;
-        size_t len;
-
-        if ( !rc_bit(&rc, &s->p.is_match[state][pos_state]) )
-        {
-            lzma_literal(s, &rc, buf, pos++, dict_start, state, reps[0]);
-            state = STATE_AFTER_LITERAL(state);
-            continue;
-        }
-        if ( !rc_bit(&rc, &s->p.is_rep[state]) )
-        {
-            len = lzma_len(&rc, &s->p.match_len, pos_state);
-            reps[3] = reps[2];
-            reps[2] = reps[1];
-            reps[1] = reps[0];
-            reps[0] = lzma_distance(&rc, &s->p, len);
-            state = STATE_AFTER_MATCH(state);
-        }
-        else if ( lzma_pick_rep(&rc, &s->p, state, pos_state, reps) )
-        {
-            len = lzma_len(&rc, &s->p.rep_len, pos_state);
-            state = STATE_AFTER_REP(state);
-        }
-        else
-        {
-            len = 1 - MATCH_LEN_MIN; /* short rep: one byte */
-            state = STATE_AFTER_SHORT(state);
-        }
-        len += MATCH_LEN_MIN;
-        /* Also rejects the end marker (distance 2^32), not used in LZMA2. */
-        if ( unlikely(reps[0] >= pos - dict_start || len > limit - pos) )
+    while ( r.pos < r.limit && r.rc.in <= fast_end )
+        if ( !lzma_symbol(s, &r, false) )
             return -EINVAL;
-        decompress_copy_match(buf, pos, (size_t)reps[0] + 1, len, o->max);
-        pos += len;
-    }
+    while ( r.pos < r.limit )
+        if ( !lzma_symbol(s, &r, true) )
+            return -EINVAL;
 
     /* The encoder's flush: all input consumed and the coder back at zero. */
-    rc_normalize(&rc);
-    if ( rc.pos != rc.end || rc.code != 0 )
+    rc_normalize(&r.rc, true);
+    if ( r.rc.in != r.rc.end || r.rc.overrun || r.rc.code != 0 )
         return -EINVAL;
-    o->pos = pos;
-    s->state = state;
-    s->rep0 = reps[0];
-    s->rep1 = reps[1];
-    s->rep2 = reps[2];
-    s->rep3 = reps[3];
+    o->pos = r.pos;
+    s->state = r.state;
+    s->rep0 = r.rep0;
+    s->rep1 = r.rep1;
+    s->rep2 = r.rep2;
+    s->rep3 = r.rep3;
     return 0;
 }
 
@@ -937,6 +1054,7 @@ static struct xz_dec *xz_dec_alloc(void)
     {
         crc32_init(&s->crc32);
         crc64_init(s->crc64);
+        lzma_init_updates(&s->lzma);
     }
     return s;
 }

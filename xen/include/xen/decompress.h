@@ -95,10 +95,14 @@ decompress_copy_match(u8 *buf, size_t pos, size_t dist, size_t len, size_t buf_m
         {
             /* The largest multiple of dist up to 8, for dist 1..7. */
             static const u8 step[8] = {0, 8, 8, 6, 8, 5, 6, 7};
-            u64 pattern = 0;
+            /*
+             * The dist bytes before dst (the load's other bytes lie below
+             * buf_max but are not output yet), doubled until they fill it.
+             */
+            u64 pattern = *(const decomp_unaligned_u64 *)src & (~0ULL >> (64 - 8 * dist));
 
-            for ( unsigned int i = 0, j = 0; i < 8; i++, j = j + 1 == dist ? 0 : j + 1 )
-                pattern |= (u64)src[j] << (8 * i);
+            for ( unsigned int shift = 8 * dist; shift < 64; shift <<= 1 )
+                pattern |= pattern << shift;
             for ( size_t n = 0; n < len; n += step[dist] )
                 *(decomp_unaligned_u64 *)(dst + n) = pattern;
         }
