@@ -213,6 +213,7 @@ static void vcpu_relinquish(struct vcpu *v)
     vcpu_timers_stop(v);
     stop_timer(&v->poll_timer);
     pv_release_gdt(v);
+    pv_release_ldt(v);
     if ( v->vcpu_info_mfn != INVALID_VCPU_INFO_MFN )
     {
         put_page_and_type(mfn_to_page(v->vcpu_info_mfn));

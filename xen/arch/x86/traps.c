@@ -285,6 +285,9 @@ static void do_exception(struct cpu_user_regs *regs)
         regs->rflags &= ~X86_EFLAGS_TF;
         return;
     }
+    /* Loading a guest's LDT selector for it maps the LDT page, as in guest mode. */
+    if ( vec == X86_EXC_PF && pv_ldt_page_fault(regs, read_cr2()) )
+        return;
     if ( search_exception_table(regs) )
         return;
     if ( vec == X86_EXC_PF )

@@ -51,7 +51,13 @@ bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned lon
 void pv_load_gdt(struct vcpu *v); /* NULL: no guest GDT */
 void pv_gdt_cpu_init(const void *hypervisor_gdt_page);
 long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entries);
-void pv_release_gdt(struct vcpu *v); /* drops the frames' references (teardown) */
+void pv_release_gdt(struct vcpu *v);    /* drops the frames' references (teardown) */
+void pv_load_ldt(const struct vcpu *v); /* NULL or no entries: LDTR null */
+long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents); /* MMUEXT_SET_LDT */
+void pv_prepare_ldt(struct vcpu *v); /* before v starts here, interrupts on */
+void pv_release_ldt(struct vcpu *v); /* drops the frames' references (teardown) */
+/* A #PF in this CPU's LDT window (addr = CR2): true if handled. */
+bool pv_ldt_page_fault(struct cpu_user_regs *regs, unsigned long addr);
 long do_set_gdt(unsigned long frame_list, unsigned long entries);
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
 long do_set_segment_base(unsigned long which, unsigned long base);

@@ -65,6 +65,8 @@ struct pv_vcpu
     unsigned int gdt_ents;
     unsigned long ldt_base;
     unsigned int ldt_ents;
+    /* LDT pages typed so far, by page (0: not yet): see pv/descriptor.c. */
+    unsigned long ldt_frames[16];
     unsigned int iopl;        /* virtual IOPL, 0..3 */
     unsigned long iobmp;      /* guest VA of its I/O bitmap (physdev set_iobitmap) */
     unsigned int iobmp_ports; /* ports the bitmap covers */

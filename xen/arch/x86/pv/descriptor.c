@@ -16,7 +16,28 @@
  * never need to write a read-only GDT); a call gate to a guest code selector
  * is kept with DPL 0, so using it faults; not-present descriptors and type 0
  * (a 16-byte gate's upper half) are harmless; TSS, LDT, interrupt and trap
- * gates are refused.
+ * gates are refused. These are Xen 4.17's accept/refuse rules exactly; only
+ * the forced accessed bit differs. Using a call gate is not emulated (Xen
+ * emulates the far call): the guest receives the #GP.
+ *
+ * The LDT (MMUEXT_SET_LDT: a guest linear address and up to 8192 entries)
+ * is shown the same way through a second per-CPU window, LDT_WINDOW(cpu),
+ * which LDTR (the LDT descriptor at LDT_SELECTOR in page 14) points at. As
+ * on Xen its pages are mapped lazily: SET_LDT only records the range, and
+ * the first time the CPU touches a page of the window (loading an LDT
+ * selector) the #PF comes to pv_ldt_page_fault(), which looks the guest page
+ * up in the vCPU's kernel page tables, takes a PGT_seg_desc_page type
+ * reference on it (refused while it is mapped writable anywhere), checks
+ * every descriptor in it, records it in v->pv.ldt_frames[] and maps it. If
+ * that fails the guest gets what Xen gives it: the #PF at the LDT's own
+ * address, or #GP(selector) if that address is not canonical. The type
+ * references are kept until the LDT changes (SET_LDT) or the vCPU is torn
+ * down; a context switch maps the incoming vCPU's recorded frames and leaves
+ * the others not present, so they fault in again.
+ *
+ * v->pv.ldt_base, ldt_ents and ldt_frames[] change only on v's own CPU while
+ * v runs (SET_LDT, the #PF) or while v cannot run (teardown): no lock. The
+ * per-CPU window records change only on their own CPU.
  */
 #include <xen/errno.h>
 #include <xen/lib.h>
@@ -29,9 +50,15 @@
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
+#include <asm/traps.h>
 
 #define GDT_WINDOW(cpu) (PERDOMAIN_VIRT_START + (unsigned long)(cpu)*0x10000)
 #define GUEST_GDT_PAGES FIRST_RESERVED_GDT_PAGE
+/* The LDT windows follow the NR_CPUS GDT windows (4 MiB). */
+#define LDT_WINDOW(cpu) (PERDOMAIN_VIRT_START + 0x400000UL + (unsigned long)(cpu)*0x10000)
+#define LDT_MAX_ENTS    8192
+#define LDT_PAGES       (LDT_MAX_ENTS * 8 / PAGE_SIZE)
+#define PFEC_PRESENT    0x01         /* #PF error code: the page was present */
 #define DESC_S          (1ULL << 44) /* code or data, not system */
 #define DESC_DPL3       (3ULL << 45)
 #define DESC_P          (1ULL << 47)
@@ -46,6 +73,8 @@
 
 /* Per CPU: which frames pages 0-13 of its window show now (0: the zero page). */
 static DEFINE_PER_CPU(unsigned long[GUEST_GDT_PAGES], gdt_mapped);
+/* Per CPU: which frames the pages of its LDT window show (0: not present). */
+static DEFINE_PER_CPU(unsigned long[LDT_PAGES], ldt_mapped);
 static mfn_t zero_page_mfn;
 
 /* A gate may lead to the guest's own code selectors or its flat kernel CS. */
@@ -251,6 +280,182 @@ long do_set_gdt(unsigned long frame_list, unsigned long entries)
     return pv_set_gdt(current, frames, entries);
 }
 
+/* ---- the LDT ----------------------------------------------------------- */
+
+BUILD_BUG_ON(NR_CPUS * 0x10000UL > 0x400000UL);
+
+/* Make page i of this CPU's LDT window show mfn (0: not present). */
+static void show_ldt_page(unsigned int i, unsigned long mfn)
+{
+    unsigned long *mapped = this_cpu(ldt_mapped);
+    unsigned long va = LDT_WINDOW(smp_processor_id()) + i * PAGE_SIZE;
+
+    if ( mapped[i] == mfn )
+        return;
+    /* Read-only: check_descriptor set every accessed bit, the CPU never writes. */
+    BUG_ON(map_pages_to_xen(va, mfn, 1, mfn ? PAGE_HYPERVISOR_RO : 0));
+    mapped[i] = mfn;
+}
+
+/*
+ * Show v's LDT on this CPU: the frames it has typed so far, the rest not
+ * present, and LDTR pointing at the window (or null without an LDT).
+ * Called when v starts running here, and by SET_LDT on v itself.
+ */
+void pv_load_ldt(const struct vcpu *v)
+{
+    unsigned int ents = v ? v->pv.ldt_ents : 0;
+    unsigned long base = LDT_WINDOW(smp_processor_id());
+    u64 *gdt = (u64 *)(GDT_WINDOW(smp_processor_id()) + LDT_SELECTOR);
+
+    for ( unsigned int i = 0; i < LDT_PAGES; i++ )
+        show_ldt_page(i, ents ? v->pv.ldt_frames[i] : 0);
+    if ( !ents )
+    {
+        __asm__ volatile("lldt %w0" ::"r"(0));
+        return;
+    }
+    /* A 16-byte system descriptor: type 2 (LDT), present, DPL 0. */
+    gdt[0] = ((u64)ents * 8 - 1) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+             (((base >> 24) & 0xff) << 56);
+    gdt[1] = base >> 32;
+    __asm__ volatile("lldt %w0" ::"r"(LDT_SELECTOR));
+}
+
+/* Drop the type references of v's LDT frames; v's window pages must not show them. */
+static void put_ldt_frames(unsigned long *frames)
+{
+    for ( unsigned int i = 0; i < LDT_PAGES; i++ )
+        if ( frames[i] )
+        {
+            put_page_and_type(mfn_to_page(frames[i]));
+            frames[i] = 0;
+        }
+}
+
+/* Teardown (v not running): no LDT, its frames' references dropped. */
+void pv_release_ldt(struct vcpu *v)
+{
+    v->pv.ldt_base = 0;
+    v->pv.ldt_ents = 0;
+    put_ldt_frames(v->pv.ldt_frames);
+}
+
+/*
+ * MMUEXT_SET_LDT with Xen's checks: base page aligned and below the
+ * non-canonical hole or above the hypervisor's (only the base: an LDT that
+ * runs into non-canonical addresses gives #GP when used), at most 8192
+ * entries. The same LDT again changes nothing.
+ */
+long pv_set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
+{
+    unsigned long old[LDT_PAGES];
+
+    if ( !ents )
+        base = 0;
+    if ( ents > LDT_MAX_ENTS || (base & (PAGE_SIZE - 1)) ||
+         (base >= (1UL << 47) && base < HYPERVISOR_VIRT_END_ADDR) )
+        return -EINVAL;
+    if ( base == v->pv.ldt_base && ents == v->pv.ldt_ents )
+        return 0;
+    memcpy(old, v->pv.ldt_frames, sizeof(old));
+    memset(v->pv.ldt_frames, 0, sizeof(old));
+    v->pv.ldt_base = base;
+    v->pv.ldt_ents = ents;
+    if ( v == current )
+        pv_load_ldt(v); /* unmaps the old frames before their references go */
+    put_ldt_frames(old);
+    return 0;
+}
+
+/* The guest frame behind page idx of v's LDT, typed and checked; 0 if unusable. */
+static unsigned long get_ldt_frame(const struct vcpu *v, unsigned int idx)
+{
+    unsigned long linear = v->pv.ldt_base + idx * PAGE_SIZE;
+    struct page_info *pg;
+    unsigned int slot;
+    mfn_t l1mfn, mfn;
+    pte_t e;
+
+    if ( !is_canonical(linear) || pv_find_l1e(v, linear, &l1mfn, &slot) )
+        return 0;
+    e = ACCESS_ONCE(pv_map_table(l1mfn)[slot]);
+    mfn = PTE_MFN(e);
+    if ( !(e & _PAGE_PRESENT) || !mfn_valid(mfn) )
+        return 0;
+    pg = mfn_to_page(mfn);
+    /* The type reference first: after it the guest cannot change the frame. */
+    if ( !get_page_and_type(pg, v->domain, PGT_seg_desc_page) )
+        return 0;
+    if ( !frame_descriptors_ok(mfn) )
+    {
+        put_page_and_type(pg);
+        return 0;
+    }
+    return mfn;
+}
+
+/*
+ * Before v starts running on this CPU, while interrupts are still on: type
+ * the LDT pages its saved data selectors name, so that reloading them (with
+ * interrupts off) finds them mapped. A page v has not touched since its last
+ * SET_LDT would otherwise fault in the hypervisor where the page cannot be
+ * typed (that may need a TLB shootdown). A page that cannot be used is left
+ * alone: the reload fails and the guest gets its failsafe callback, as on Xen.
+ */
+void pv_prepare_ldt(struct vcpu *v)
+{
+    const unsigned int sels[] = {v->user_regs.ds, v->user_regs.es, v->user_regs.fs,
+                                 v->user_regs.gs};
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(sels); i++ )
+    {
+        unsigned int idx = ((sels[i] & ~7u) >> PAGE_SHIFT);
+
+        if ( (sels[i] & 4) && (sels[i] & ~7u) < v->pv.ldt_ents * 8 && !v->pv.ldt_frames[idx] )
+            v->pv.ldt_frames[idx] = get_ldt_frame(v, idx);
+    }
+}
+
+/*
+ * A #PF at addr (CR2) in this CPU's LDT window: map the page the CPU wants.
+ * Returns false if the fault is not ours to handle: not in the window, or
+ * raised by the hypervisor itself (loading a guest selector) when the page
+ * is unusable or cannot be typed with interrupts off (taking the type may
+ * need a TLB shootdown), where its exception-table fix-up runs instead.
+ */
+bool pv_ldt_page_fault(struct cpu_user_regs *regs, unsigned long addr)
+{
+    struct vcpu *v = current;
+    unsigned long off = addr - LDT_WINDOW(smp_processor_id()), mfn;
+    unsigned int idx = off >> PAGE_SHIFT;
+    bool guest = regs->cs & 3;
+
+    /* Only a missing page: the CPU never writes the read-only pages it has. */
+    if ( !v || off >= (unsigned long)v->pv.ldt_ents * 8 || (regs->error_code & PFEC_PRESENT) )
+        return false;
+    if ( !guest && !(regs->rflags & X86_EFLAGS_IF) )
+        return false;
+    local_irq_enable(); /* nothing held: the context had them on, or was the guest */
+    mfn = get_ldt_frame(v, idx);
+    if ( mfn )
+    {
+        if ( v->pv.ldt_frames[idx] ) /* recorded already: keep the first reference */
+            put_page_and_type(mfn_to_page(mfn));
+        else
+            v->pv.ldt_frames[idx] = mfn;
+        show_ldt_page(idx, v->pv.ldt_frames[idx]);
+        return true;
+    }
+    if ( !guest )
+        return false;
+    if ( !is_canonical(v->pv.ldt_base + off) )
+        pv_inject_exception(v, X86_EXC_GP, (off & ~3UL) | 4); /* #GP(selector), TI set */
+    else
+        pv_inject_page_fault(v, v->pv.ldt_base + off, regs->error_code);
+    return true;
+}
+
 /* Write one descriptor at machine address maddr, after checking it. */
 long do_update_descriptor(unsigned long maddr, unsigned long desc)
 {
@@ -258,16 +463,19 @@ long do_update_descriptor(unsigned long maddr, unsigned long desc)
     mfn_t mfn = paddr_to_pfn(maddr);
     struct page_info *pg;
     u64 checked = desc;
-    bool as_gdt;
+    bool as_desc;
 
     if ( (maddr & 7) || !mfn_valid(mfn) || !check_descriptor(&checked) )
         return -EINVAL;
     pg = mfn_to_page(mfn);
     if ( !get_page(pg, d) )
         return -EINVAL;
-    /* A frame in use as a GDT keeps its type; any other must be writable. */
-    as_gdt = get_page_type(pg, PGT_seg_desc_page);
-    if ( !as_gdt && !get_page_type(pg, PGT_writable_page) )
+    /*
+     * As Xen: a frame whose type is a GDT/LDT page stays one (and must be in
+     * use as one); any other must be writable.
+     */
+    as_desc = (ACCESS_ONCE(pg->u.type_info) & PGT_type_mask) == PGT_seg_desc_page;
+    if ( !get_page_type(pg, as_desc ? PGT_seg_desc_page : PGT_writable_page) )
     {
         put_page(pg);
         return -EINVAL;

@@ -59,7 +59,7 @@ void pv_handle_exception(struct cpu_user_regs *regs)
     case X86_EXC_DF:
     case X86_EXC_MC: fatal_trap(regs, "machine check or double fault in guest context");
     case X86_EXC_PF:
-        if ( pv_ro_page_fault(regs) )
+        if ( pv_ldt_page_fault(regs, read_cr2()) || pv_ro_page_fault(regs) )
             return;
         pv_inject_page_fault(v, read_cr2(), regs->error_code);
         return;

@@ -668,13 +668,10 @@ static void wbinvd_here(void *unused)
     __asm__ volatile("wbinvd" ::: "memory");
 }
 
+/* Checked, recorded and loaded by the segment code (pv/descriptor.c). */
 static int set_ldt(struct vcpu *v, unsigned long base, unsigned int ents)
 {
-    if ( ents > 8192 || (ents && ((base & (PAGE_SIZE - 1)) || !guest_range_ok(base, ents * 8))) )
-        return -EINVAL;
-    v->pv.ldt_base = ents ? base : 0;
-    v->pv.ldt_ents = ents;
-    return 0;
+    return pv_set_ldt(v, base, ents);
 }
 
 static int mmuext_flush(const struct mmuext_op *op, struct domain *d)

@@ -164,6 +164,7 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     struct cpu_info *ci = get_cpu_info();
     unsigned int bad_selectors;
 
+    pv_prepare_ldt(v); /* may flush TLBs: interrupts still on */
     local_irq_disable();
     ci->curr_vcpu = v;
     v->is_running = true;
@@ -176,6 +177,7 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     __asm__ volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" ::"r"(0));
     pv_load_page_tables(v);
     pv_load_gdt(v);
+    pv_load_ldt(v);
     bad_selectors = load_selectors(v);
     /* Loading %fs/%gs set their bases from the descriptors: the saved ones win. */
     wrmsr(MSR_FS_BASE, v->pv.fs_base);
