@@ -42,6 +42,8 @@ const char guest_name[] = "ldt";
 #define DATA_NP (DATA_B & ~(1ULL << 47))
 /* 64-bit code, DPL 0 (made 3). */
 #define CODE64_DPL0 0x00af9a000000ffffULL
+/* 64-bit code, DPL 3: user mode runs on it. */
+#define CODE64_DPL3 0x00affa000000ffffULL
 /* System descriptors: 64-bit TSS, interrupt gate, an LDT descriptor. */
 #define TSS64    0x0000890000000067ULL
 #define INT_GATE 0x00008e0000001000ULL
@@ -55,6 +57,7 @@ enum {
     LDT_SPARE = 4,
     LDT_ENTRIES = 16,
     LDT_SECOND = 600, /* in the second page of a two-page LDT */
+    LDT_USER_CS = 601,
 };
 #define SEL(i) ((uint16_t)((i)*8 + 4 + 3))
 
@@ -86,6 +89,47 @@ asm(".pushsection .text\n"
     "    mov %fs, %eax\n"
     "    ret\n"
     ".popsection");
+
+/*
+ * user_mode_run(cs, user_rsp) enters guest user mode at user_code through
+ * the iret hypercall with that CS, events masked (RFLAGS.IF clear). The user
+ * code reads %cs and makes a syscall, which the hypervisor bounces to
+ * user_syscall_entry in kernel mode; that returns the CS it read to
+ * user_mode_run's caller, on the kernel stack saved before the iret. The
+ * kernel L4 serves as the user L4 (NEW_USER_BASEPTR), so user mode sees the
+ * image. Constants: FLAT_USER_SS 0xe02b, __HYPERVISOR_iret 23.
+ */
+unsigned long user_kernel_rsp;
+long user_mode_run(unsigned long cs, void *user_rsp);
+void user_syscall_entry(void);
+_Static_assert(FLAT_USER_SS == 0xe02b && __HYPERVISOR_iret == 23, "constants in asm below");
+
+asm(".pushsection .text\n"
+    "user_mode_run:\n"
+    "    push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+    "    mov %rsp, user_kernel_rsp(%rip)\n"
+    "    pushq $0xe02b\n" /* SS */
+    "    push %rsi\n"     /* RSP */
+    "    pushq $2\n"      /* RFLAGS: IF clear */
+    "    push %rdi\n"     /* CS */
+    "    lea user_code(%rip), %rax\n"
+    "    push %rax\n"                              /* RIP */
+    "    pushq $0; pushq $0; pushq $0; pushq $0\n" /* flags, RCX, R11, RAX */
+    "    mov $23, %eax\n"
+    "    syscall\n"
+    "    ud2\n"
+    "user_code:\n"
+    "    mov %cs, %eax\n"
+    "    syscall\n"
+    "    ud2\n"
+    "user_syscall_entry:\n" /* kernel mode, RAX = the user's CS */
+    "    mov user_kernel_rsp(%rip), %rsp\n"
+    "    pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
+    "    ret\n"
+    ".popsection");
+
+static uint8_t user_stack[PAGE_SIZE] __attribute__((aligned(16)));
+static uint8_t kernel_stack[2 * PAGE_SIZE] __attribute__((aligned(16)));
 
 static uint64_t rdmsr_or(uint32_t msr)
 {
@@ -317,6 +361,36 @@ static void check_switch_to_new_ldt(void)
     probe_load_fs(0);
 }
 
+/*
+ * User mode on a code segment of the LDT, entered by the iret hypercall
+ * while the LDT page holding it has never been read by the CPU.
+ */
+static void check_user_cs(void)
+{
+    struct callback_register cb = {.type = CALLBACKTYPE_syscall,
+                                   .flags = CALLBACKF_mask_events,
+                                   .address = (unsigned long)user_syscall_entry};
+    uint64_t *p1 = (uint64_t *)ldt_pages2[1];
+    struct mmuext_op op = {.cmd = MMUEXT_NEW_USER_BASEPTR};
+
+    op.arg1.mfn = virt_to_mfn((void *)start_info->pt_base);
+    check_eq("user-baseptr", HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF), 0);
+    check_eq("syscall-callback", HYPERVISOR_callback_op(CALLBACKOP_register, &cb), 0);
+    check_eq(
+        "kernel-stack",
+        HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (unsigned long)kernel_stack + sizeof(kernel_stack)),
+        0);
+    check_eq("update-ldt-user-cs", update_descriptor(maddr_of(&p1[LDT_USER_CS - 512]), CODE64_DPL3),
+             0);
+    check_eq("set-ldt-for-user", set_ldt(ldt_pages2, LDT_USER_CS + 1), 0);
+    check_ueq("user-mode-cs", user_mode_run(SEL(LDT_USER_CS), user_stack + sizeof(user_stack)),
+              SEL(LDT_USER_CS));
+    /* P, DPL 3, S, execute/read code; the accessed bit is ours alone (see segments.c). */
+    check_ueq("lar-user-cs", seg_rights(SEL(LDT_USER_CS)) & 0xfe00, 0xfa00);
+    op.arg1.mfn = 0;
+    HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
 /* An LDT whose second page would be non-canonical: #GP(selector), as Xen. */
 static void check_noncanonical_reach(void)
 {
@@ -361,6 +435,7 @@ void test_main(start_info_t *si)
     check_arguments();
     check_two_pages();
     check_switch_to_new_ldt();
+    check_user_cs();
     check_noncanonical_reach();
     check_clear();
 }

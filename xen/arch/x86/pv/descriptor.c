@@ -33,7 +33,11 @@
  * address, or #GP(selector) if that address is not canonical. The type
  * references are kept until the LDT changes (SET_LDT) or the vCPU is torn
  * down; a context switch maps the incoming vCPU's recorded frames and leaves
- * the others not present, so they fault in again.
+ * the others not present, so they fault in again. Where the hypervisor
+ * itself loads LDT selectors with interrupts off (the context switch, the
+ * iretq to the guest) the pages are typed beforehand, while interrupts are
+ * on (pv_prepare_ldt, pv_return_selectors_ok): typing a page that was
+ * writable needs a TLB shootdown.
  *
  * v->pv.ldt_base, ldt_ents and ldt_frames[] change only on v's own CPU while
  * v runs (SET_LDT, the #PF) or while v cannot run (teardown): no lock. The
@@ -119,20 +123,40 @@ bool check_descriptor(u64 *d)
     return false; /* TSS, LDT, interrupt and trap gates are the hypervisor's */
 }
 
-/* The descriptor a guest GDT selector names; false if there is none. */
-static bool guest_gdt_descriptor(const struct vcpu *v, unsigned int sel, u64 *d)
+static bool map_current_ldt_page(struct vcpu *v, unsigned int idx);
+
+/*
+ * The descriptor a guest selector names; false if there is none. An LDT
+ * page of the running vCPU is typed and mapped here if it is not yet, as
+ * the CPU's iretq would a moment later (but with interrupts off, where a
+ * page that needs a TLB shootdown to be typed cannot be).
+ */
+static bool guest_descriptor(const struct vcpu *v, unsigned int sel, u64 *d)
 {
     unsigned int idx = sel >> 3;
+    struct vcpu *curr = current;
+    unsigned long frame;
 
-    if ( (sel & 4) || idx >= v->pv.gdt_ents || !v->pv.gdt_frames[idx / 512] )
-        return false; /* LDT selectors are not supported yet */
-    *d = ((const u64 *)mfn_to_virt(v->pv.gdt_frames[idx / 512]))[idx % 512];
+    if ( sel & 4 )
+    {
+        if ( idx >= v->pv.ldt_ents || (!v->pv.ldt_frames[idx / 512] &&
+                                       (v != curr || !map_current_ldt_page(curr, idx / 512))) )
+            return false;
+        frame = v->pv.ldt_frames[idx / 512];
+    }
+    else
+    {
+        if ( idx >= v->pv.gdt_ents || !v->pv.gdt_frames[idx / 512] )
+            return false;
+        frame = v->pv.gdt_frames[idx / 512];
+    }
+    *d = ((const u64 *)mfn_to_virt(frame))[idx % 512];
     return true;
 }
 
 /*
  * Selectors an iretq to ring 3 may load: the flat ones of the Xen ABI, or
- * present DPL-3 segments of the guest's GDT of the right kind (code for CS,
+ * present DPL-3 segments of the guest's GDT or LDT of the right kind (code for CS,
  * writable data for SS). Anything else would make the iretq fault in the
  * hypervisor. (The return path still has a fix-up for a descriptor changed
  * behind our back by another vCPU.)
@@ -144,11 +168,11 @@ bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned lon
     if ( (cs & 3) != 3 || (ss & 3) != 3 || (cs >> 16) || (ss >> 16) )
         return false;
     if ( cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32 &&
-         (!guest_gdt_descriptor(v, cs, &d) || (d & (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) !=
-                                                  (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) )
+         (!guest_descriptor(v, cs, &d) || (d & (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) !=
+                                              (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) )
         return false;
     if ( ss != FLAT_RING3_SS64 &&
-         (!guest_gdt_descriptor(v, ss, &d) || (d & DESC_CODE) || !(d & DESC_WRITABLE) ||
+         (!guest_descriptor(v, ss, &d) || (d & DESC_CODE) || !(d & DESC_WRITABLE) ||
           (d & (DESC_P | DESC_S | DESC_DPL3)) != (DESC_P | DESC_S | DESC_DPL3)) )
         return false;
     return true;
@@ -395,9 +419,24 @@ static unsigned long get_ldt_frame(const struct vcpu *v, unsigned int idx)
     return mfn;
 }
 
+/* Type page idx of the running vCPU v's LDT and show it; interrupts on. */
+static bool map_current_ldt_page(struct vcpu *v, unsigned int idx)
+{
+    unsigned long mfn = get_ldt_frame(v, idx);
+
+    if ( !mfn )
+        return false;
+    if ( v->pv.ldt_frames[idx] ) /* recorded already: keep the first reference */
+        put_page_and_type(mfn_to_page(mfn));
+    else
+        v->pv.ldt_frames[idx] = mfn;
+    show_ldt_page(idx, v->pv.ldt_frames[idx]);
+    return true;
+}
+
 /*
  * Before v starts running on this CPU, while interrupts are still on: type
- * the LDT pages its saved data selectors name, so that reloading them (with
+ * the LDT pages its saved selectors name, so that reloading them (with
  * interrupts off) finds them mapped. A page v has not touched since its last
  * SET_LDT would otherwise fault in the hypervisor where the page cannot be
  * typed (that may need a TLB shootdown). A page that cannot be used is left
@@ -406,7 +445,7 @@ static unsigned long get_ldt_frame(const struct vcpu *v, unsigned int idx)
 void pv_prepare_ldt(struct vcpu *v)
 {
     const unsigned int sels[] = {v->user_regs.ds, v->user_regs.es, v->user_regs.fs,
-                                 v->user_regs.gs};
+                                 v->user_regs.gs, v->user_regs.cs, v->user_regs.ss};
 
     for ( unsigned int i = 0; i < ARRAY_SIZE(sels); i++ )
     {
@@ -427,7 +466,7 @@ void pv_prepare_ldt(struct vcpu *v)
 bool pv_ldt_page_fault(struct cpu_user_regs *regs, unsigned long addr)
 {
     struct vcpu *v = current;
-    unsigned long off = addr - LDT_WINDOW(smp_processor_id()), mfn;
+    unsigned long off = addr - LDT_WINDOW(smp_processor_id());
     unsigned int idx = off >> PAGE_SHIFT;
     bool guest = regs->cs & 3;
 
@@ -437,16 +476,8 @@ bool pv_ldt_page_fault(struct cpu_user_regs *regs, unsigned long addr)
     if ( !guest && !(regs->rflags & X86_EFLAGS_IF) )
         return false;
     local_irq_enable(); /* nothing held: the context had them on, or was the guest */
-    mfn = get_ldt_frame(v, idx);
-    if ( mfn )
-    {
-        if ( v->pv.ldt_frames[idx] ) /* recorded already: keep the first reference */
-            put_page_and_type(mfn_to_page(mfn));
-        else
-            v->pv.ldt_frames[idx] = mfn;
-        show_ldt_page(idx, v->pv.ldt_frames[idx]);
+    if ( map_current_ldt_page(v, idx) )
         return true;
-    }
     if ( !guest )
         return false;
     if ( !is_canonical(v->pv.ldt_base + off) )
