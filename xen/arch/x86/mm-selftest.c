@@ -12,6 +12,7 @@
 #include <asm/bootinfo.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
+#include <asm/pv_mm.h>
 
 #define NR_BLOCKS 192
 
@@ -307,4 +308,5 @@ void mm_selftest(void)
     report("directmap", check_directmap());
     report("ioremap", check_ioremap());
     report("modules", check_modules());
+    report("frame-kind", pv_frame_kind_selftest());
 }

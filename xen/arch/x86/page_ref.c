@@ -459,11 +459,60 @@ void put_pte_refs(unsigned int level, pte_t e)
 
 /* ---- changing one entry of a validated table ---- */
 
+/*
+ * Would replacing old by new keep exactly the references old holds? Both
+ * present, the same RAM frame, the same RW (an L1's writable type
+ * reference) and the same cache attributes (checked against hypervisor
+ * pages on the way in), and the frame owned by whoever the new entry must
+ * map from. Then only the flags change, and they were checked already.
+ */
+static bool same_references(unsigned int level, pte_t old, pte_t new, const struct domain *pg_owner)
+{
+    mfn_t mfn = PTE_MFN(new);
+
+    if ( !(old & new &_PAGE_PRESENT) || PTE_MFN(old) != mfn ||
+         ((old ^ new) & (_PAGE_RW | PTE_CACHE)) )
+        return false;
+    if ( level > 1 )
+        return true; /* the same table below, already typed for this level */
+    return pv_frame_kind(mfn) == FRAME_RAM && mfn_to_page(mfn)->v.owner == pg_owner;
+}
+
+/*
+ * The common case of a guest changing flags (A/D, protection) of a mapping
+ * it keeps: exchange the entry without touching a reference. 1: done (or
+ * -EAGAIN through *rc for a stale *expect); 0: the entry changed under us
+ * into one that needs the full path.
+ */
+static int update_flags_only(pte_t *p, unsigned int level, pte_t new, pte_t *expect,
+                             bool preserve_ad, const struct domain *pg_owner, int *rc)
+{
+    pte_t old = read_entry(p), val;
+
+    while ( same_references(level, old, new, pg_owner) )
+    {
+        if ( expect && old != *expect )
+        {
+            *expect = old;
+            *rc = -EAGAIN;
+            return 1;
+        }
+        val = preserve_ad ? pte_merge_ad(new, old) : new;
+        if ( __atomic_compare_exchange_n(p, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) )
+        {
+            *rc = 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int update_entry(struct page_info *tbl, unsigned int level, unsigned int slot, pte_t new,
                         pte_t *expect, bool preserve_ad, struct domain *pt_owner,
                         struct domain *pg_owner, bool preemptible)
 {
     pte_t *p = pv_map_table(page_to_mfn(tbl)) + slot, old, val;
+    struct pt_policy pol;
     int rc;
 
     ASSERT(slot < L1_ENTRIES);
@@ -473,6 +522,12 @@ static int update_entry(struct page_info *tbl, unsigned int level, unsigned int 
     new = pte_adjust_guest(level, new);
     if ( new &_PAGE_PRESENT )
     {
+        pv_policy_of(pt_owner, &pol);
+        rc = pte_check_flags(level, new, &pol);
+        if ( rc )
+            return rc;
+        if ( update_flags_only(p, level, new, expect, preserve_ad, pg_owner, &rc) )
+            return rc;
         rc = pte_refs(level, &new, pt_owner, pg_owner, preemptible);
         if ( rc )
             return rc; /* -ERESTART: the table below is parked, the entry unchanged */

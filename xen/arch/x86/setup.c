@@ -21,6 +21,7 @@
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <asm/pv.h>
+#include <asm/pv_mm.h>
 #include <asm/traps.h>
 
 void __start_xen(u32 magic, u32 info);
@@ -139,6 +140,7 @@ void __start_xen(u32 magic, u32 info)
     local_irq_enable();
     run_test_fault();
     smp_init();
+    pv_mm_init(); /* before any domain: its allocations are not a domain's */
 
     if ( opt_selftest )
     {

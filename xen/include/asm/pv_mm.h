@@ -69,9 +69,18 @@ enum frame_kind {
 /* Flags an entry at level (1-4) may not have: 0 or -EINVAL. */
 int pte_check_flags(unsigned int level, pte_t e, const struct pt_policy *p);
 /* May a guest write slot of a level table (the hypervisor's L4 slots: no)? */
-bool pt_slot_guest_writable(unsigned int level, unsigned int slot);
-/* The entry as installed: a present L1 entry gets _PAGE_USER (ring-3 kernel). */
-pte_t pte_adjust_guest(unsigned int level, pte_t e);
+static inline bool pt_slot_guest_writable(unsigned int level, unsigned int slot)
+{
+    return level != 4 || slot < PT_XEN_SLOT_0 || slot >= PT_XEN_SLOT_N;
+}
+
+/* The entry as installed: present entries get _PAGE_USER at every level (ring-3 kernel). */
+static inline pte_t pte_adjust_guest(unsigned int level, pte_t e)
+{
+    (void)level;
+    return (e & _PAGE_PRESENT) ? e | _PAGE_USER : e;
+}
+
 /* new with the A/D bits of cur ORed in (MMU_PT_UPDATE_PRESERVE_AD). */
 pte_t pte_merge_ad(pte_t new, pte_t cur);
 /*
@@ -82,9 +91,18 @@ pte_t pte_merge_ad(pte_t new, pte_t cur);
  */
 int pte_check_io(pte_t *e, enum frame_kind kind, const struct pt_policy *p);
 /* The type a table entry at level (2-4) gives the frame it references. */
-unsigned long pt_type_below(unsigned int level);
-/* The level (1-4) of a page-table type, 0 for other types. */
-unsigned int pt_level_of_type(unsigned long type);
+static inline unsigned long pt_type_below(unsigned int level)
+{
+    return (unsigned long)(level - 1) << PGT_type_shift;
+}
+
+/* The level (1-4) of a page-table type, 0 for other types (PGT_lN is N). */
+static inline unsigned int pt_level_of_type(unsigned long type)
+{
+    unsigned int t = (type & PGT_type_mask) >> PGT_type_shift;
+
+    return t <= 4 ? t : 0;
+}
 
 /* ---- references and types (arch/x86/page_ref.c) ---- */
 
@@ -158,8 +176,11 @@ extern struct domain *dom_xen, *dom_io;
 
 /* ---- platform hooks used by page_ref.c (pv/mm.c; the host tests have their own) ---- */
 
-pte_t *pv_map_table(mfn_t mfn);               /* the frame's 512 entries, direct-mapped */
+pte_t *pv_map_table(mfn_t mfn); /* the frame's 512 entries, direct-mapped */
+/* Once, at boot (later calls return at once): dom_xen/dom_io, the RAM bitmap, NX. */
+void pv_mm_init(void);
 enum frame_kind pv_frame_kind(mfn_t mfn);     /* RAM, I/O... (stable for the boot) */
+const char *pv_frame_kind_selftest(void);     /* NULL if the RAM bitmap matches the e820 rule */
 void pv_flush_after_type_change(void);        /* a writable frame became a table */
 void pv_flush_table_change(struct domain *d); /* a present L2-L4 entry of d's changed */
 void pv_flush_before_free(void);              /* a guest frame is about to be freed */

@@ -40,6 +40,7 @@
 #include <xen/lib.h>
 #include <xen/mm.h>
 #include <xen/param.h>
+#include <xen/selftest.h>
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <xen/softirq.h>
@@ -61,8 +62,6 @@ static DEFINE_SPINLOCK(init_lock);
 static bool mm_ready;
 static bool nx_on;
 static unsigned int paddr_bits = 36;
-
-static void pv_mm_init(void);
 
 /* ---- platform facts ---- */
 
@@ -94,7 +93,15 @@ static bool is_hypervisor_device(mfn_t mfn)
     return false;
 }
 
-enum frame_kind pv_frame_kind(mfn_t mfn)
+/*
+ * One bit per frame below max_page: set when frame_kind_slow() says RAM.
+ * Every entry a guest writes asks, so the answer is a bit test rather than
+ * a walk of the e820 map; built once by pv_mm_init() (NULL before: the
+ * slow rule answers).
+ */
+static const unsigned long *ram_frames;
+
+static enum frame_kind frame_kind_slow(mfn_t mfn)
 {
     if ( mfn >= (1UL << (paddr_bits - PAGE_SHIFT)) || is_hypervisor_device(mfn) )
         return FRAME_FORBIDDEN;
@@ -103,6 +110,75 @@ enum frame_kind pv_frame_kind(mfn_t mfn)
     if ( mfn < 0x100 )
         return FRAME_IO; /* the first MiB is firmware's, as on Xen */
     return e820_is_ram(mfn) ? FRAME_RAM : FRAME_IO;
+}
+
+enum frame_kind pv_frame_kind(mfn_t mfn)
+{
+    const unsigned long *ram = ACCESS_ONCE(ram_frames);
+
+    if ( ram && mfn < max_page )
+        return (ram[mfn / 64] >> (mfn % 64)) & 1 ? FRAME_RAM : frame_kind_slow(mfn);
+    return frame_kind_slow(mfn);
+}
+
+static void clear_frame(unsigned long *bm, mfn_t mfn)
+{
+    if ( mfn < max_page )
+        bm[mfn / 64] &= ~(1UL << (mfn % 64));
+}
+
+/*
+ * The RAM bitmap: whole pages of e820 RAM, a word at a time where it can,
+ * then the slow rule's exceptions (the first MiB, the frames beyond the
+ * physical address width, the hypervisor's devices) taken out again.
+ */
+static const unsigned long *build_ram_frames(void)
+{
+    unsigned long *bm = xzalloc_array(unsigned long, max_page / 64 + 1);
+    mfn_t limit = 1UL << (paddr_bits - PAGE_SHIFT);
+
+    if ( !bm )
+        return NULL; /* the slow rule keeps answering */
+    for ( unsigned int i = 0; i < e820_nr; i++ )
+    {
+        mfn_t m = paddr_to_pfn(e820_map[i].addr + PAGE_SIZE - 1);
+        mfn_t e = min(paddr_to_pfn(e820_map[i].addr + e820_map[i].size), max_page);
+
+        if ( e820_map[i].type != E820_RAM )
+            continue;
+        for ( m = max(m, (mfn_t)0x100); m < e && m < limit; )
+            if ( m % 64 == 0 && m + 64 <= e && m + 64 <= limit )
+            {
+                bm[m / 64] = ~0UL;
+                m += 64;
+            }
+            else
+            {
+                bm[m / 64] |= 1UL << (m % 64);
+                m++;
+            }
+    }
+    clear_frame(bm, paddr_to_pfn(acpi_platform.lapic_addr ?: 0xfee00000));
+    for ( unsigned int i = 0; i < acpi_platform.nr_ioapics; i++ )
+        clear_frame(bm, paddr_to_pfn(acpi_platform.ioapic[i].addr));
+    if ( acpi_platform.hpet_addr )
+        clear_frame(bm, paddr_to_pfn(acpi_platform.hpet_addr));
+    return bm;
+}
+
+/* Self-test (mm-selftest.c): the bitmap says RAM exactly where the slow rule does. */
+const char *pv_frame_kind_selftest(void)
+{
+    const unsigned long *bm = build_ram_frames();
+    const char *err = NULL;
+
+    if ( !bm )
+        return "no memory for the bitmap";
+    for ( mfn_t m = 0; m < max_page && !err; m++ )
+        if ( (bool)((bm[m / 64] >> (m % 64)) & 1) != (frame_kind_slow(m) == FRAME_RAM) )
+            err = selftest_failf("frame %#lx: bitmap %lu", m, (bm[m / 64] >> (m % 64)) & 1);
+    xfree((void *)bm);
+    return err;
 }
 
 /* The CPUs d's vCPUs run on (or last ran on). */
@@ -155,7 +231,7 @@ void pv_flush_before_free(void)
 
 void pv_policy_of(const struct domain *d, struct pt_policy *p)
 {
-    pv_mm_init(); /* nx_on: the first check may come from the #PF path */
+    ASSERT(mm_ready); /* nx_on: set at boot, before any domain exists */
     p->io_caps = d->is_privileged;
     p->nx_ok = nx_on;
 }
@@ -213,7 +289,7 @@ static void share_m2p_frames(void)
     }
 }
 
-static void pv_mm_init(void)
+void pv_mm_init(void)
 {
     struct cpuid_regs r;
     unsigned long flags;
@@ -233,6 +309,7 @@ static void pv_mm_init(void)
         dom_xen = make_pseudo_domain(DOMID_XEN);
         dom_io = make_pseudo_domain(DOMID_IO);
         share_m2p_frames();
+        __atomic_store_n(&ram_frames, build_ram_frames(), __ATOMIC_RELEASE);
         __atomic_store_n(&mm_ready, true, __ATOMIC_RELEASE);
     }
     spin_unlock_irqrestore(&init_lock, flags);
@@ -334,39 +411,82 @@ static int write_plain_frame(struct page_info *pg, unsigned int offset, u64 val)
     return 0;
 }
 
-static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
-                             struct domain *pt_owner, struct domain *pg_owner)
+/*
+ * The table a batch is writing. Consecutive requests usually name entries
+ * of one table (Linux fills an L1 at a time), so its general and type
+ * references are kept from one request to the next instead of taken and
+ * dropped for each: the table cannot lose its type meanwhile, exactly as if
+ * another CPU were using it. Released before the batch returns or continues.
+ */
+struct batch_table
 {
-    mfn_t mfn = req->ptr >> PAGE_SHIFT;
-    unsigned int offset = req->ptr & (PAGE_SIZE - 1) & ~7u, level;
-    bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
+    struct page_info *pg; /* NULL: none held */
+    mfn_t mfn;
+    unsigned int level;
+};
+
+static void batch_table_release(struct batch_table *t)
+{
+    if ( t->pg )
+        put_page_and_type(t->pg);
+    t->pg = NULL;
+}
+
+/* Hold mfn as a validated table of pt_owner's; 1 if it is one, 0 if not, -EINVAL. */
+static int batch_table_hold(struct batch_table *t, mfn_t mfn, struct domain *pt_owner)
+{
     struct page_info *pg;
     unsigned long type;
-    int rc;
 
+    if ( t->pg && t->mfn == mfn )
+        return 1;
+    batch_table_release(t);
     if ( !mfn_valid(mfn) || pv_frame_kind(mfn) != FRAME_RAM )
         return -EINVAL;
     pg = mfn_to_page(mfn);
     if ( !get_page(pg, pt_owner) )
         return -EINVAL;
     type = ACCESS_ONCE(pg->u.type_info) & PGT_type_mask;
-    level = pt_level_of_type(type);
-    if ( level && get_validated_table(pg, type) )
+    if ( !pt_level_of_type(type) || !get_validated_table(pg, type) )
     {
-        if ( level > 1 && pg_owner != pt_owner )
-            rc = -EINVAL; /* only L1 entries may map foreign frames */
-        else
-            rc = can_continue(__HYPERVISOR_mmu_update)
-                     ? pt_update_entry_preemptible(pg, level, offset / 8, req->val, preserve_ad,
-                                                   pt_owner, pg_owner)
-                     : pt_update_entry(pg, level, offset / 8, req->val, NULL, preserve_ad, pt_owner,
-                                       pg_owner);
-        put_page_type(pg);
+        put_page(pg);
+        return 0;
     }
-    else
-        rc = write_plain_frame(pg, offset, req->val);
+    *t = (struct batch_table){.pg = pg, .mfn = mfn, .level = pt_level_of_type(type)};
+    return 1;
+}
+
+/* A request for a frame that is not a table: a checked plain write. */
+static int mmu_plain_update(mfn_t mfn, unsigned int offset, u64 val, struct domain *pt_owner)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+    int rc;
+
+    if ( !get_page(pg, pt_owner) )
+        return -EINVAL;
+    rc = write_plain_frame(pg, offset, val);
     put_page(pg);
     return rc;
+}
+
+static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
+                             struct domain *pt_owner, struct domain *pg_owner,
+                             struct batch_table *held)
+{
+    mfn_t mfn = req->ptr >> PAGE_SHIFT;
+    unsigned int offset = req->ptr & (PAGE_SIZE - 1) & ~7u, slot = offset / 8;
+    bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
+    int rc = batch_table_hold(held, mfn, pt_owner);
+
+    if ( rc <= 0 )
+        return rc ? rc : mmu_plain_update(mfn, offset, req->val, pt_owner);
+    if ( held->level > 1 && pg_owner != pt_owner )
+        return -EINVAL; /* only L1 entries may map foreign frames */
+    if ( can_continue(__HYPERVISOR_mmu_update) )
+        return pt_update_entry_preemptible(held->pg, held->level, slot, req->val, preserve_ad,
+                                           pt_owner, pg_owner);
+    return pt_update_entry(held->pg, held->level, slot, req->val, NULL, preserve_ad, pt_owner,
+                           pg_owner);
 }
 
 static int mmu_machphys_update(const struct mmu_update *req, struct domain *pt_owner,
@@ -385,7 +505,7 @@ static int mmu_machphys_update(const struct mmu_update *req, struct domain *pt_o
 }
 
 static int mmu_update_one(const struct mmu_update *req, struct domain *pt_owner,
-                          struct domain *pg_owner)
+                          struct domain *pg_owner, struct batch_table *held)
 {
     unsigned int cmd = req->ptr & 7;
 
@@ -394,7 +514,7 @@ static int mmu_update_one(const struct mmu_update *req, struct domain *pt_owner,
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
     case MMU_PT_UPDATE_NO_TRANSLATE: /* PV frames need no translation */
-        return mmu_normal_update(req, cmd, pt_owner, pg_owner);
+        return mmu_normal_update(req, cmd, pt_owner, pg_owner, held);
     case MMU_MACHPHYS_UPDATE: return mmu_machphys_update(req, pt_owner, pg_owner);
     default: return -ENOSYS;
     }
@@ -426,6 +546,7 @@ long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone
     struct domain *curr = current->domain, *pt_owner, *pg_owner;
     unsigned int i, done = 0, n = (unsigned int)count & ~MMU_UPDATE_PREEMPTED;
     struct mmu_update req;
+    struct batch_table held = {};
     long rc;
 
     pv_mm_init();
@@ -449,10 +570,11 @@ long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone
         if ( copy_from_guest_va(&req, ureqs + i * sizeof(req), sizeof(req)) )
             rc = -EFAULT;
         else
-            rc = mmu_update_one(&req, pt_owner, pg_owner);
+            rc = mmu_update_one(&req, pt_owner, pg_owner, &held);
         if ( rc )
             break;
     }
+    batch_table_release(&held);
     if ( pg_owner )
         put_pg_owner(pg_owner);
     if ( pt_owner != curr )

@@ -53,17 +53,6 @@ int pte_check_flags(unsigned int level, pte_t e, const struct pt_policy *p)
     return (PTE_FLAGS(e) & ~ok) ? -EINVAL : 0;
 }
 
-bool pt_slot_guest_writable(unsigned int level, unsigned int slot)
-{
-    return level != 4 || slot < PT_XEN_SLOT_0 || slot >= PT_XEN_SLOT_N;
-}
-
-pte_t pte_adjust_guest(unsigned int level, pte_t e)
-{
-    (void)level; /* every level: the ring-3 kernel walks through all four */
-    return (e & _PAGE_PRESENT) ? e | _PAGE_USER : e;
-}
-
 pte_t pte_merge_ad(pte_t new, pte_t cur)
 {
     /* A/D the hardware set on the mapping being replaced stay set. */
@@ -86,22 +75,4 @@ int pte_check_io(pte_t *e, enum frame_kind kind, const struct pt_policy *p)
     if ( cache == 0 || cache == _PAGE_PWT || cache == (_PAGE_PWT | _PAGE_PAT) )
         *e = (*e & ~PTE_CACHE) | _PAGE_PWT | _PAGE_PCD;
     return 0;
-}
-
-unsigned long pt_type_below(unsigned int level)
-{
-    ASSERT(level >= 2 && level <= 4);
-    return (unsigned long)(level - 1) << PGT_type_shift;
-}
-
-unsigned int pt_level_of_type(unsigned long type)
-{
-    switch ( type & PGT_type_mask )
-    {
-    case PGT_l1_page_table: return 1;
-    case PGT_l2_page_table: return 2;
-    case PGT_l3_page_table: return 3;
-    case PGT_l4_page_table: return 4;
-    default: return 0;
-    }
 }
