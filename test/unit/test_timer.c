@@ -5,12 +5,21 @@
  * expiry order and never early, re-arming and stopping work, the arch timer
  * is always programmed for the earliest pending expiry, and a timer function
  * may re-arm its own timer.
+ *
+ * kill_timer(): a killed timer never runs and cannot be armed or moved
+ * again, not even by its own function, and kill_timer() returns only once
+ * the function is no longer running on any CPU. That last test runs the
+ * timer's function on simulated CPU 1 and kill_timer() in a second host
+ * thread (as CPU 0) while the function is in progress.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -173,6 +182,160 @@ static void test_past_deadline(void **state)
     assert_int_equal(event_checks, 0); /* all local: no IPI */
 }
 
+/* ---- kill_timer() ---- */
+
+static void test_kill_pending(void **state)
+{
+    struct probe a, b;
+
+    probe_init(&a, 1);
+    probe_init(&b, 2);
+    set_timer(&a.t, 100);
+    set_timer(&b.t, 200);
+    kill_timer(&a.t);
+    assert_false(timer_is_active(&a.t));
+    assert_int_equal(timer_next_deadline(0), 200);
+    kill_timer(&a.t); /* killing twice is fine */
+    tick_to(300);
+    assert_int_equal(nr_runs, 1);
+    assert_int_equal(runs[0], 2);
+}
+
+/* Neither set_timer() nor migrate_timer() brings a killed timer back. */
+static void test_killed_stays_dead(void **state)
+{
+    struct probe p;
+
+    probe_init(&p, 4);
+    kill_timer(&p.t); /* never armed */
+    set_timer(&p.t, 50);
+    assert_false(timer_is_active(&p.t));
+    assert_int_equal(timer_next_deadline(0), 0);
+    migrate_timer(&p.t, 1);
+    assert_int_equal(p.t.cpu, 0);
+    assert_int_equal(timer_next_deadline(1), 0);
+    tick_to(100);
+    assert_int_equal(nr_runs, 0);
+    /* init_timer() makes a new timer of it. */
+    probe_init(&p, 5);
+    set_timer(&p.t, 150);
+    tick_to(150);
+    assert_int_equal(nr_runs, 1);
+}
+
+/* A periodic timer killed by an earlier timer's function in the same softirq. */
+static struct probe *victim;
+
+static void killer_fn(void *data)
+{
+    probe_fn(data);
+    kill_timer(&victim->t);
+}
+
+static void test_kill_periodic_from_other_function(void **state)
+{
+    struct probe k, per;
+
+    probe_init(&k, 1);
+    k.t.function = killer_fn; /* same data: the probe */
+    probe_init(&per, 2);
+    per.rearm_by = 10;
+    victim = &per;
+    set_timer(&per.t, 20);
+    set_timer(&k.t, 35);
+    tick_to(20);
+    tick_to(30);
+    tick_to(40); /* k runs at 35 and kills per, which was due at 40 */
+    tick_to(100);
+    assert_int_equal(nr_runs, 3);
+    assert_int_equal(runs[0], 2);
+    assert_int_equal(runs[1], 2);
+    assert_int_equal(runs[2], 1);
+    assert_false(timer_is_active(&per.t));
+}
+
+/* From its own function kill_timer() would wait for itself: a BUG. */
+static bool self_kill_bugged;
+
+static void self_kill_fn(void *data)
+{
+    struct probe *p = data;
+
+    expect_bug(kill_timer(&p->t));
+    self_kill_bugged = !strncmp(harness_last_bug(), "xen/common/timer.c:", 19);
+}
+
+static void test_kill_from_own_function(void **state)
+{
+    struct probe p;
+
+    probe_init(&p, 1);
+    p.t.function = self_kill_fn;
+    self_kill_bugged = false;
+    set_timer(&p.t, 10);
+    tick_to(10);
+    assert_true(self_kill_bugged);
+}
+
+/*
+ * kill_timer() on CPU 0 (a second host thread) while the function runs on
+ * CPU 1: it must not return before the function did, and the function's
+ * attempt to re-arm the timer meanwhile must be ignored.
+ */
+struct kill_wait
+{
+    struct timer t;
+    pthread_t killer;
+    volatile bool killer_done;
+    bool done_during_function;
+    unsigned int runs;
+};
+
+static void *killer_thread(void *arg)
+{
+    struct kill_wait *w = arg;
+
+    kill_timer(&w->t);
+    w->killer_done = true;
+    return NULL;
+}
+
+static void slow_fn(void *data)
+{
+    struct kill_wait *w = data;
+
+    w->runs++;
+    harness_set_cpu(0); /* the killer's CPU, while it takes locks */
+    assert_int_equal(pthread_create(&w->killer, NULL, killer_thread, w), 0);
+    /* Wait until it has killed t and dropped the lock: it then only waits for us. */
+    while ( !ACCESS_ONCE(w->t.killed) || harness_locks_held() )
+        sched_yield();
+    usleep(20000);
+    w->done_during_function = w->killer_done;
+    set_timer(&w->t, harness_time_ns + 10); /* a periodic function re-arming itself */
+    harness_set_cpu(1);
+}
+
+static void test_kill_waits_for_running_function(void **state)
+{
+    static struct kill_wait w;
+
+    memset(&w, 0, sizeof(w));
+    harness_set_cpu(1);
+    timer_subsys_init();
+    init_timer(&w.t, slow_fn, &w, 1);
+    set_timer(&w.t, 10);
+    tick_to(10); /* on CPU 1 */
+    assert_int_equal(pthread_join(w.killer, NULL), 0);
+    assert_int_equal(w.runs, 1);
+    assert_false(w.done_during_function);
+    assert_true(w.killer_done);
+    assert_false(timer_is_active(&w.t));
+    tick_to(100);
+    assert_int_equal(w.runs, 1);
+    harness_set_cpu(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +343,11 @@ int main(void)
         cmocka_unit_test_setup(test_rearm_and_stop, setup),
         cmocka_unit_test_setup(test_self_rearm, setup),
         cmocka_unit_test_setup(test_past_deadline, setup),
+        cmocka_unit_test_setup(test_kill_pending, setup),
+        cmocka_unit_test_setup(test_killed_stays_dead, setup),
+        cmocka_unit_test_setup(test_kill_periodic_from_other_function, setup),
+        cmocka_unit_test_setup(test_kill_from_own_function, setup),
+        cmocka_unit_test_setup(test_kill_waits_for_running_function, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

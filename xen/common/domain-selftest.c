@@ -19,6 +19,15 @@
  * domain id no longer resolves. Three cycles, each checked against the
  * counts before the first: a leak of even one page per cycle shows.
  *
+ * Then "dom-timers": TIMER_CYCLES more domains whose vCPUs have their
+ * single-shot and periodic (1 ms) timers on another CPU (CPU 1 when there
+ * is one), each killed while those timers are due and firing there. After
+ * domain_kill() returns, no vCPU timer function may complete any more (the
+ * count vcpu_timer_fires() stays still for several periods, even after a
+ * set_timer() such as a late periodic function would make), every timer is
+ * inactive, and after the last reference goes (the vCPUs are poisoned and
+ * freed) both heaps are back to their counts.
+ *
  * Lines: "selftest: dom-<name> PASS <figures>" or "... FAIL <why>", parsed
  * by test/suites/13-domain.sh. The other CPUs are idle and the scheduler is
  * not started yet: no vCPU is ever made runnable here.
@@ -30,7 +39,11 @@
 #include <xen/selftest.h>
 #include <xen/mm.h>
 #include <xen/sched.h>
+#include <xen/softirq.h>
+#include <xen/time.h>
+#include <xen/timer.h>
 #include <asm/percpu.h>
+#include <asm/platform.h>
 #include <asm/processor.h>
 #include <asm/pv.h>
 #include <asm/pv_build.h>
@@ -47,6 +60,8 @@
 #define GRANT_FRAMES 4
 #define GUEST_PTE    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER)
 #define CYCLES       3
+#define TIMER_CYCLES 24
+#define TIMER_PERIOD MILLISECS(1)
 
 /* Frames of the test domain, by role. */
 enum { F_L4, F_L3, F_L2, F_L1, F_ARG, F_GDT = 12, F_VCPU_INFO };
@@ -246,6 +261,116 @@ static const char *cycle(unsigned long used[NR_HEAPS])
     return check_gone(pg);
 }
 
+/* ---- vCPU timers against destruction ---- */
+
+static void wake_up(void *unused)
+{
+}
+
+/*
+ * Run softirqs and halt until end, or until the vCPU timer count passes
+ * *count when count is given. Halting, not spinning: under round-robin TCG
+ * another CPU runs only while this one halts (or after a 100 ms slice).
+ */
+static void wait_until(s_time_t end, const unsigned long *count)
+{
+    struct timer wake;
+
+    init_timer(&wake, wake_up, NULL, smp_processor_id());
+    set_timer(&wake, end);
+    while ( NOW() < end && !(count && vcpu_timer_fires() > *count) )
+    {
+        do_softirq();
+        local_irq_disable();
+        if ( !softirq_pending(smp_processor_id()) )
+            safe_halt();
+        else
+            local_irq_enable();
+    }
+    kill_timer(&wake);
+}
+
+/* Arm v's timers on cpu, due within the next period, the periodic one repeating. */
+static void arm_vcpu_timers(struct vcpu *v, unsigned int cpu, s_time_t now)
+{
+    migrate_timer(&v->singleshot_timer, cpu);
+    migrate_timer(&v->periodic_timer, cpu);
+    v->periodic_period = TIMER_PERIOD;
+    set_timer(&v->periodic_timer, now + (s_time_t)(v->vcpu_id + 1) * TIMER_PERIOD / NR_VCPUS);
+    set_timer(&v->singleshot_timer, now + TIMER_PERIOD / 2);
+}
+
+/* Every timer of d's vCPUs inactive, and staying so when set again. */
+static const char *check_timers_dead(struct domain *d)
+{
+    for ( unsigned int i = 0; i < NR_VCPUS; i++ )
+    {
+        struct vcpu *v = d->vcpu[i];
+
+        set_timer(&v->periodic_timer, NOW()); /* what a late periodic function would do */
+        if ( timer_is_active(&v->singleshot_timer) || timer_is_active(&v->periodic_timer) ||
+             timer_is_active(&v->poll_timer) )
+            return selftest_failf("v%u: a timer is still armed after domain_kill", i);
+    }
+    return NULL;
+}
+
+/* One domain killed while its vCPUs' timers fire on cpu; *fired counts them. */
+static const char *timer_cycle(unsigned int cpu, unsigned long *fired)
+{
+    struct domain *d = domain_create(TEST_DOMID, NR_VCPUS, false), *ref;
+    unsigned long before, after_kill;
+    const char *err = NULL;
+    s_time_t now = NOW();
+
+    if ( !d )
+        return selftest_failf("domain_create failed");
+    for ( unsigned int i = 0; i < NR_VCPUS && !err; i++ )
+        if ( !vcpu_create(d, i) )
+            err = selftest_failf("vcpu_create %u failed", i);
+    for ( unsigned int i = 0; i < NR_VCPUS && !err; i++ )
+        arm_vcpu_timers(d->vcpu[i], cpu, now);
+    before = vcpu_timer_fires();
+    /* Kill once they fire, at a different phase of the period each cycle. */
+    wait_until(now + SECONDS(1), &before);
+    wait_until(NOW() + (s_time_t)(*fired % 7) * TIMER_PERIOD / 7, NULL);
+    ref = get_domain_by_id(TEST_DOMID); /* keeps the vCPUs until the checks are done */
+    domain_kill(d);
+    after_kill = vcpu_timer_fires();
+    if ( !err && after_kill == before )
+        err = selftest_failf("no vCPU timer fired before the kill");
+    if ( !err && ref )
+        err = check_timers_dead(d);
+    wait_until(NOW() + 4 * TIMER_PERIOD, NULL);
+    if ( !err && vcpu_timer_fires() != after_kill )
+        err = selftest_failf("%lu vCPU timer functions ended after domain_kill",
+                             vcpu_timer_fires() - after_kill);
+    *fired += after_kill - before;
+    if ( ref )
+        put_domain(ref); /* the last one: poisons and frees the vCPUs */
+    return err;
+}
+
+static void timers_selftest(const unsigned long start[NR_HEAPS])
+{
+    unsigned int cpu = num_online_cpus > 1 ? 1 : 0;
+    unsigned long fired = 0;
+    const char *err = NULL;
+
+    for ( unsigned int c = 0; c < TIMER_CYCLES && !err; c++ )
+        err = timer_cycle(cpu, &fired);
+    if ( !err && heap_free_pages(HEAP_DOM) != start[HEAP_DOM] )
+        err = selftest_failf("domheap %lu free pages, %lu before", heap_free_pages(HEAP_DOM),
+                             start[HEAP_DOM]);
+    if ( !err && heap_free_pages(HEAP_XEN) != start[HEAP_XEN] )
+        err = selftest_failf("xenheap %lu free pages, %lu before", heap_free_pages(HEAP_XEN),
+                             start[HEAP_XEN]);
+    if ( err )
+        printk("selftest: dom-timers FAIL %s\n", err);
+    else
+        printk("selftest: dom-timers PASS cycles=%u cpu=%u fired=%lu\n", TIMER_CYCLES, cpu, fired);
+}
+
 void domain_selftest(void)
 {
     unsigned long start[NR_HEAPS] = {heap_free_pages(HEAP_XEN), heap_free_pages(HEAP_DOM)};
@@ -270,4 +395,5 @@ void domain_selftest(void)
                    "free_dom=%lu\n",
                    c, used[HEAP_XEN], used[HEAP_DOM], now[HEAP_XEN], now[HEAP_DOM]);
     }
+    timers_selftest(start);
 }

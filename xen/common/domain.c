@@ -10,14 +10,19 @@
  * halts with "noreboot".
  *
  * Destruction has two steps, as in Xen. domain_kill() marks the domain
- * dying, pauses every vCPU for good (and waits until none is on a CPU), then
- * gives back everything that refers to its memory: page-table bases, pins,
+ * dying, pauses every vCPU for good (and waits until none is on a CPU), kills
+ * the vCPUs' timers (waiting until no timer function of theirs runs on any
+ * CPU: they raise VIRQ_TIMER through the event channels and struct vcpu),
+ * then gives back everything that refers to its memory: page-table bases, pins,
  * GDT frames, registered vcpu_info frames, event channels, grant frames and
  * finally the allocation reference of every frame it owns. A frame still
  * referenced from elsewhere (mapped by another domain) returns to the heap
  * when that last reference goes (page_ref.c). domain_kill() then drops the
  * creation reference; the last put_domain() calls domain_destroy(), which
  * frees the vCPUs and struct domain.
+ *
+ * Lock order: domain_kill() runs with no lock held; kill_timer() must not be
+ * called under d->event_lock or a run-queue lock, which timer functions take.
  *
  * Pausing counts per vCPU (v->pause_count): the scheduler runs a vCPU only
  * while its count is zero, so nested pauses from several callers compose.
@@ -41,6 +46,8 @@
 struct domain *hardware_domain;
 static struct domain *domain_list;
 static DEFINE_SPINLOCK(domlist_lock);
+
+#define POISON_BYTE 0xa5 /* freed vCPUs: pointers in it are non-canonical */
 
 struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
@@ -153,7 +160,12 @@ void domain_destroy(struct domain *d)
 {
     ASSERT(d->is_dying && !d->refcnt);
     for ( unsigned int i = 0; i < d->max_vcpus; i++ )
-        xfree(d->vcpu[i]);
+        if ( d->vcpu[i] )
+        {
+            /* A late user (a timer not killed) then faults instead of reading stale state. */
+            memset(d->vcpu[i], POISON_BYTE, sizeof(*d->vcpu[i]));
+            xfree(d->vcpu[i]);
+        }
     xfree(d->vcpu);
     xfree(d);
 }
@@ -209,9 +221,7 @@ void domain_unpause(struct domain *d)
 /* A vCPU's hypervisor-side references: its timers, GDT and registered vcpu_info. */
 static void vcpu_relinquish(struct vcpu *v)
 {
-    v->periodic_period = 0; /* a periodic timer firing now does not re-arm */
-    vcpu_timers_stop(v);
-    stop_timer(&v->poll_timer);
+    vcpu_timers_kill(v); /* first: their functions touch event channels and v */
     pv_release_gdt(v);
     pv_release_ldt(v);
     if ( v->vcpu_info_mfn != INVALID_VCPU_INFO_MFN )

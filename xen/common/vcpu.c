@@ -4,7 +4,9 @@
  *
  * Each vCPU has a single-shot and a periodic timer, both hypervisor timers on
  * the vCPU's physical CPU; when one fires, VIRQ_TIMER is raised on the vCPU.
- * A deadline in the past fires at once (Linux relies on it). The runstate
+ * A deadline in the past fires at once (Linux relies on it). Domain
+ * destruction kills all of a vCPU's timers (vcpu_timers_kill()) before it
+ * frees anything their functions touch. The runstate
  * area, once registered, is rewritten whenever the vCPU changes state while
  * its own page tables are loaded.
  */
@@ -24,11 +26,26 @@
 #define MIN_PERIOD_NS     MILLISECS(1)
 #define DEFAULT_PERIOD_NS MILLISECS(10) /* every PV vCPU starts with it, as on Xen */
 
+/* Timer functions of every vCPU that have run to their end (atomic). */
+static unsigned long timer_fires;
+
+unsigned long vcpu_timer_fires(void)
+{
+    return __atomic_load_n(&timer_fires, __ATOMIC_SEQ_CST);
+}
+
+/* Counted last, after the last use of v: a count that moves after v's teardown is a bug. */
+static void count_fire(void)
+{
+    __atomic_fetch_add(&timer_fires, 1, __ATOMIC_SEQ_CST);
+}
+
 static void singleshot_fired(void *data)
 {
     struct vcpu *v = data;
 
     send_guest_vcpu_virq(v, VIRQ_TIMER);
+    count_fire();
 }
 
 static void periodic_fired(void *data)
@@ -38,6 +55,7 @@ static void periodic_fired(void *data)
     send_guest_vcpu_virq(v, VIRQ_TIMER);
     if ( v->periodic_period )
         set_timer(&v->periodic_timer, NOW() + v->periodic_period);
+    count_fire();
 }
 
 /*
@@ -52,10 +70,17 @@ void vcpu_timers_init(struct vcpu *v)
     set_timer(&v->periodic_timer, NOW() + v->periodic_period);
 }
 
-void vcpu_timers_stop(struct vcpu *v)
+/*
+ * Teardown: after this no timer function of v runs on any CPU or ever will
+ * (a periodic function running meanwhile cannot re-arm a killed timer), so
+ * v may be freed. The poll timer is killed too, initialised or not.
+ */
+void vcpu_timers_kill(struct vcpu *v)
 {
-    stop_timer(&v->singleshot_timer);
-    stop_timer(&v->periodic_timer);
+    v->periodic_period = 0;
+    kill_timer(&v->singleshot_timer);
+    kill_timer(&v->periodic_timer);
+    kill_timer(&v->poll_timer);
 }
 
 /*

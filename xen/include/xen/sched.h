@@ -187,7 +187,8 @@ int vcpu_down(struct vcpu *v);
 
 /* vCPU timers and runstate (common/vcpu.c). */
 void vcpu_timers_init(struct vcpu *v);
-void vcpu_timers_stop(struct vcpu *v);
+void vcpu_timers_kill(struct vcpu *v); /* teardown: no timer function of v runs after it */
+unsigned long vcpu_timer_fires(void);  /* vCPU timer functions completed since boot */
 void vcpu_runstate_change(struct vcpu *v, int new_state);
 
 #endif
