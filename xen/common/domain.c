@@ -96,7 +96,6 @@ struct domain *domain_create(domid_t id, unsigned int max_vcpus, bool privileged
     if ( !d->vcpu || !d->shared_info || evtchn_init(d) )
         goto fail;
     memset(d->shared_info, 0, PAGE_SIZE);
-    d->shared_info_mfn = virt_to_mfn(d->shared_info);
     share_xen_page_with_guest(virt_to_page(d->shared_info), d);
     update_domain_wallclock(d);
     if ( grant_table_init(d) )

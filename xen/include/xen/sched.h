@@ -123,9 +123,8 @@ struct domain
     unsigned int max_vcpus;
     struct vcpu **vcpu;
 
-    shared_info_t *shared_info;
-    unsigned long shared_info_mfn;
-    unsigned long vm_assist; /* VMASST_TYPE_* bits */
+    shared_info_t *shared_info; /* a xen-heap page: its mfn is virt_to_mfn(shared_info) */
+    unsigned long vm_assist;    /* VMASST_TYPE_* bits */
 
     struct grant_table *grant_table; /* common/grant_table.c: from creation to destruction */
     struct e820entry *memory_map;    /* XENMEM_set_memory_map; protected by page_alloc_lock */

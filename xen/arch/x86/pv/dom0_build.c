@@ -428,7 +428,7 @@ static void write_start_info(struct domain *d, struct dom0_layout *l, const stru
     memset(si, 0, PAGE_SIZE);
     snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
     si->nr_pages = l->nr_pages;
-    si->shared_info = pfn_to_paddr(d->shared_info_mfn);
+    si->shared_info = pfn_to_paddr(virt_to_mfn(d->shared_info));
     si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
     si->pt_base = l->vpt_start;
     si->nr_pt_frames = l->nr_pt_frames;
