@@ -6,7 +6,8 @@
  * (guest option expect_pages=N), the initial mapping (page tables inside
  * it, read-only, their count equal to nr_pt_frames), the p2m list against
  * the M2P, shared_info and its vcpu_info, dom0 flags. Then xen_version
- * sub-ops, the hypercall page, console_io, memory_op reservations, vcpu_op
+ * sub-ops, the hypercall page, console_io (32-bit count, a 16 KiB write that
+ * lets timer events in, an exact count ending at an unmapped page), memory_op reservations, vcpu_op
  * is_up, and the error codes for unknown hypercalls, unknown sub-ops and
  * bad guest pointers.
  */
@@ -177,15 +178,96 @@ static void check_hypercall_page(void)
     check_eq("hcall-page-same-result", via_page, direct);
 }
 
+#define BULK_BYTES (16 * 1024) /* long enough to span many 1 ms timer ticks under TCG */
+#define LINE_BYTES 64
+
+static char bulk[BULK_BYTES];
+static char tail_area[2 * PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* Numbered 64-byte lines, so a lost or repeated piece shows in the serial log. */
+static void fill_lines(char *buf, size_t len, const char *tag)
+{
+    for ( size_t off = 0; off + LINE_BYTES <= len; off += LINE_BYTES )
+    {
+        snprintf(buf + off, LINE_BYTES, "hello: %s %05lu ................................", tag,
+                 (unsigned long)(off / LINE_BYTES));
+        buf[off + LINE_BYTES - 1] = '\n';
+    }
+}
+
+static long raw_console_io(unsigned long cmd, unsigned long count, const void *buf)
+{
+    return hypercall(__HYPERVISOR_console_io, cmd, count, buf, 0, 0);
+}
+
+/*
+ * A 16 KiB write with a 1 ms periodic timer and events on: the call must
+ * stop between chunks and let the timer's events in (Xen continues it after
+ * each), so at least two upcalls arrive before it returns; one written in a
+ * single stretch would see only the one delivered on its way out.
+ */
+static void check_console_bulk(void)
+{
+    struct vcpu_set_periodic_timer per = {.period_ns = 1000000};
+    struct evtchn_bind_virq b = {.virq = VIRQ_TIMER, .vcpu = 0};
+    struct evtchn_close c;
+    unsigned int before, during;
+    long rc;
+
+    fill_lines(bulk, sizeof(bulk), "bulk");
+    check_eq("console-bulk-bind-virq", HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b), 0);
+    check_eq("console-bulk-periodic", HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &per), 0);
+    events_enable(); /* an event already pending arrives here, not during the write */
+    before = upcall_count;
+    rc = HYPERVISOR_console_io(CONSOLEIO_write, sizeof(bulk), bulk);
+    during = upcall_count - before;
+    events_disable();
+    HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL);
+    c.port = b.port;
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
+    printk("INFO console bulk write: %u upcalls during it\n", during);
+    check_eq("console-write-bulk", rc, 0);
+    check("console-write-preemptible", during >= 2, "%u upcalls during a %u-byte write", during,
+          (unsigned int)sizeof(bulk));
+}
+
+/*
+ * The count is honoured exactly: up to the last mapped byte is fine, one
+ * more byte (on an unmapped page) is -EFAULT, also after many chunks.
+ */
+static void check_console_fault_tail(void)
+{
+    char *end = tail_area + PAGE_SIZE; /* the unmapped page starts here */
+    uint64_t pte = l1e_read(end);
+
+    fill_lines(tail_area, PAGE_SIZE, "tail");
+    check_eq("console-tail-unmap", HYPERVISOR_update_va_mapping(end, 0, UVMF_INVLPG), 0);
+    check_eq("console-write-to-last-byte", HYPERVISOR_console_io(CONSOLEIO_write, 192, end - 192),
+             0);
+    check_eq("console-write-one-past", HYPERVISOR_console_io(CONSOLEIO_write, 193, end - 192),
+             -XEN_EFAULT);
+    check_eq("console-write-fault-after-chunks",
+             HYPERVISOR_console_io(CONSOLEIO_write, PAGE_SIZE + 64, tail_area), -XEN_EFAULT);
+    check_eq("console-tail-remap", HYPERVISOR_update_va_mapping(end, pte, UVMF_INVLPG), 0);
+}
+
 static void check_console(void)
 {
     static const char msg[] = "hello: console_io write works\n";
+    static const char msg32[] = "hello: 32-bit count\n";
 
     check_eq("console-write", HYPERVISOR_console_io(CONSOLEIO_write, sizeof(msg) - 1, msg), 0);
     check_eq("console-write-empty", HYPERVISOR_console_io(CONSOLEIO_write, 0, msg), 0);
     check_eq("console-write-bad-pointer", HYPERVISOR_console_io(CONSOLEIO_write, 16, BAD_POINTER),
              -XEN_EFAULT);
     check_eq("console-bad-subop", HYPERVISOR_console_io(77, 0, msg), -XEN_ENOSYS);
+    /* cmd and count are 32-bit: the upper halves of the registers do not count. */
+    check_eq("console-write-count-32bit",
+             raw_console_io(CONSOLEIO_write, (1UL << 32) | (sizeof(msg32) - 1), msg32), 0);
+    check_eq("console-write-cmd-32bit",
+             raw_console_io((1UL << 32) | CONSOLEIO_write, sizeof(msg32) - 1, msg32), 0);
+    check_console_bulk();
+    check_console_fault_tail();
 }
 
 static void check_memory_op(const start_info_t *si)

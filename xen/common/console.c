@@ -272,24 +272,47 @@ static void guest_console_write(const struct domain *d, const char *buf, size_t 
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
+/* Bytes copied and written at a time, as by Xen: a write that faults leaves the same output. */
+#define CONSOLE_CHUNK 127
+
+/*
+ * CONSOLEIO_write: 0 once all count bytes are written, or -EFAULT at the
+ * first chunk that cannot be read (the chunks before it are out). A long
+ * write stops between chunks when this CPU has other work (softirqs, an
+ * event to deliver) and continues itself with the rest: the guest re-issues
+ * the hypercall with the remaining count and the advanced pointer, as on Xen.
+ * Every call writes at least one chunk, so it always progresses. As a
+ * multicall entry it cannot continue and writes everything at once (multicall
+ * batches are not preempted, see common/multicall.c).
+ */
+static long console_write(unsigned int count, unsigned long buffer)
+{
+    char chunk[CONSOLE_CHUNK];
+    bool wrote = false;
+
+    while ( count )
+    {
+        unsigned int n = min(count, (unsigned int)sizeof(chunk));
+
+        if ( wrote && hypercall_preempt_check() && hypercall_can_continue(__HYPERVISOR_console_io) )
+            return hypercall_create_continuation(__HYPERVISOR_console_io, CONSOLEIO_write, count,
+                                                 buffer);
+        if ( copy_from_guest_va(chunk, buffer, n) )
+            return -EFAULT;
+        guest_console_write(current->domain, chunk, n);
+        wrote = true;
+        buffer += n;
+        count -= n;
+    }
+    return 0;
+}
+
+/* cmd and count are 32-bit in the ABI (unsigned int on Xen): the upper halves are ignored. */
 long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer)
 {
-    char chunk[128];
-    unsigned long done = 0;
-
-    switch ( cmd )
+    switch ( (unsigned int)cmd )
     {
-    case CONSOLEIO_write:
-        while ( done < count )
-        {
-            size_t n = min((unsigned long)sizeof(chunk), count - done);
-
-            if ( copy_from_guest_va(chunk, buffer + done, n) )
-                return -EFAULT;
-            guest_console_write(current->domain, chunk, n);
-            done += n;
-        }
-        return 0;
+    case CONSOLEIO_write: return console_write((unsigned int)count, buffer);
     case CONSOLEIO_read:
         if ( !current->domain->is_privileged )
             return -EPERM;

@@ -14,6 +14,9 @@
 #include <xen/hypercall.h>
 #include <xen/lib.h>
 #include <xen/sched.h>
+#include <xen/smp.h>
+#include <xen/softirq.h>
+#include <asm/percpu.h>
 #include <asm/pv.h>
 #include <asm/pv_mm.h>
 
@@ -132,6 +135,43 @@ long hypercall_dispatch_op(unsigned long op, const unsigned long *args)
     if ( row->perm == HC_PRIV && !current->domain->is_privileged )
         return -EPERM;
     return row->fn(args);
+}
+
+/*
+ * Continuations. A long hypercall asks hypercall_preempt_check() between
+ * steps; when it says stop, the handler returns
+ * hypercall_create_continuation() with the arguments that describe the rest
+ * of the work. The guest's SYSCALL (2 bytes, inline or in the hypercall
+ * page) then runs again when the vCPU next returns to the guest, after the
+ * pending softirqs ran and a pending event was delivered. Only for a call
+ * made directly (hypercall_can_continue()): a multicall's entries are not in
+ * the registers.
+ */
+bool hypercall_preempt_check(void)
+{
+    const vcpu_info_t *vi = current->vcpu_info;
+
+    return softirq_pending(smp_processor_id()) ||
+           (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask);
+}
+
+bool hypercall_can_continue(unsigned int nr)
+{
+    /* A direct call still has its number in the saved rax (set on return). */
+    return guest_cpu_user_regs()->rax == nr;
+}
+
+long hypercall_create_continuation(unsigned int nr, unsigned long a0, unsigned long a1,
+                                   unsigned long a2)
+{
+    struct cpu_user_regs *regs = guest_cpu_user_regs();
+
+    ASSERT(hypercall_can_continue(nr));
+    regs->rdi = a0;
+    regs->rsi = a1;
+    regs->rdx = a2;
+    regs->rip -= 2;
+    return nr; /* what pv_hypercall() puts back in rax */
 }
 
 void pv_hypercall(struct cpu_user_regs *regs)

@@ -3,6 +3,8 @@
 #ifndef XEN_HYPERCALL_H
 #define XEN_HYPERCALL_H
 
+#include <xen/types.h>
+
 long do_xen_version(unsigned long cmd, unsigned long arg);
 long do_console_io(unsigned long cmd, unsigned long count, unsigned long buffer);
 long do_vm_assist(unsigned long cmd, unsigned long type);
@@ -20,5 +22,17 @@ long do_grant_table_op(unsigned long cmd, unsigned long uop, unsigned long count
  * checks included: -ENOSYS for numbers without a handler.
  */
 long hypercall_dispatch_op(unsigned long op, const unsigned long *args);
+
+/*
+ * Continuations (arch/x86/hypercall.c): a long handler stops when
+ * hypercall_preempt_check() is true and, if hypercall_can_continue(nr) (a
+ * direct call, not a multicall entry), returns
+ * hypercall_create_continuation(nr, a0, a1, a2): the guest re-issues
+ * hypercall nr with those first three arguments when it next runs.
+ */
+bool hypercall_preempt_check(void);
+bool hypercall_can_continue(unsigned int nr);
+long hypercall_create_continuation(unsigned int nr, unsigned long a0, unsigned long a1,
+                                   unsigned long a2);
 
 #endif
