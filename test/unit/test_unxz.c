@@ -119,6 +119,84 @@ static void test_bcj_x86(void **state)
     round_trip("--check=crc32 --x86 --lzma2=preset=9,dict=32MiB", DATA_CODE, 600000, 45);
 }
 
+/* The compressed size of the first LZMA2 chunk of a one-block stream, or 0. */
+static size_t first_lzma_chunk_size(const struct blob *xz)
+{
+    size_t chunk = 12 + ((size_t)xz->data[12] + 1) * 4;
+
+    if ( chunk + 6 > xz->len || xz->data[chunk] < 0x80 )
+        return 0; /* end of data, or an uncompressed chunk */
+    return (((size_t)xz->data[chunk + 3] << 8) | xz->data[chunk + 4]) + 1;
+}
+
+/*
+ * The LZMA decoder reads input without bounds checks while a whole
+ * symbol's worth (48 bytes) remains in the chunk, then with them. Single
+ * chunks of many compressed sizes around that margin (xz decides them:
+ * most sizes from 20 to 100 bytes) switch paths at many points.
+ */
+static void test_fast_path_margin(void **state)
+{
+    bool seen[101] = {false};
+    size_t distinct = 0;
+
+    for ( size_t len = 1; len <= 240; len++ )
+    {
+        struct blob data = make_data(DATA_TEXT, len, (uint32_t)len);
+        struct blob xz = xz_compress("--lzma2=preset=6", &data);
+        size_t csize = first_lzma_chunk_size(&xz);
+
+        check_round_trip(&xz, &data);
+        if ( csize >= 20 && csize <= 100 && !seen[csize] )
+            seen[csize] = true, distinct++;
+        blob_free(&xz);
+        blob_free(&data);
+    }
+    print_message("%zu distinct chunk sizes in 20..100\n", distinct);
+    assert_true(distinct >= 40);
+    for ( size_t len = 1; len <= 300; len += 13 )
+        round_trip("--x86 --lzma2=preset=0,lc=0,lp=2,pb=1", DATA_CODE, len, 3);
+}
+
+/*
+ * The first LZMA2 chunk of a one-block stream, with its declared compressed
+ * size changed to every smaller value (and a few larger ones), and the
+ * input cut just after that many bytes so that ASan sees any read past the
+ * chunk: always -EINVAL.
+ */
+static void test_chunk_size_lies(void **state)
+{
+    struct blob data = make_data(DATA_MIXED, 3000, 111);
+    struct blob xz = xz_compress("--check=crc32 --lzma2=preset=6", &data);
+    size_t chunk = 12 + ((size_t)xz.data[12] + 1) * 4, out_len = 0;
+    size_t csize = first_lzma_chunk_size(&xz);
+    uint8_t *out = malloc(data.len);
+
+    /* Dictionary reset + new properties: 6 header bytes, then the data. */
+    assert_true(xz.data[chunk] >= 0xe0);
+    assert_true(chunk + 6 + csize + 8 < xz.len);
+    for ( size_t k = 1; k <= csize + 8; k++ )
+    {
+        size_t len = k < csize ? chunk + 6 + k : xz.len;
+        uint8_t *part = malloc(len); /* exactly: no slack byte after it */
+
+        if ( k == csize )
+        {
+            free(part);
+            continue;
+        }
+        assert_non_null(part);
+        memcpy(part, xz.data, len);
+        part[chunk + 3] = (uint8_t)((k - 1) >> 8);
+        part[chunk + 4] = (uint8_t)(k - 1);
+        assert_int_equal(decompress(part, len, out, data.len, &out_len), -EINVAL);
+        free(part);
+    }
+    free(out);
+    blob_free(&xz);
+    blob_free(&data);
+}
+
 /* Literal and position context settings, and a small dictionary. */
 static void test_lzma_properties(void **state)
 {
@@ -416,6 +494,8 @@ int main(void)
         cmocka_unit_test_setup(test_incompressible, harness_setup),
         cmocka_unit_test_setup(test_blocks, harness_setup),
         cmocka_unit_test_setup(test_bcj_x86, harness_setup),
+        cmocka_unit_test_setup(test_fast_path_margin, harness_setup),
+        cmocka_unit_test_setup(test_chunk_size_lies, harness_setup),
         cmocka_unit_test_setup(test_lzma_properties, harness_setup),
         cmocka_unit_test_setup(test_concatenated, harness_setup),
         cmocka_unit_test_setup(test_output_too_small, harness_setup),

@@ -212,7 +212,7 @@ DECODE_INLINE bool rc_bit(struct rc *rc, u16 *prob, bool checked)
 }
 
 /* One step down a bit tree: *node becomes its child 2 * node + bit. */
-DECODE_INLINE void rc_step(struct rc *rc, u16 *probs, unsigned int *node, bool checked)
+DECODE_INLINE void rc_step(struct rc *rc, u16 *probs, size_t *node, bool checked)
 {
     if ( rc_bit(rc, &probs[*node], checked) )
         *node = (*node << 1) + 1;
@@ -226,19 +226,20 @@ DECODE_INLINE void rc_step(struct rc *rc, u16 *probs, unsigned int *node, bool c
  */
 DECODE_INLINE unsigned int rc_tree(struct rc *rc, u16 *probs, unsigned int bits, bool checked)
 {
-    unsigned int node = 1;
+    size_t node = 1;
 
 #pragma GCC unroll 8
     for ( unsigned int i = 0; i < bits; i++ )
         rc_step(rc, probs, &node, checked);
-    return node - (1U << bits);
+    return (unsigned int)node - (1U << bits);
 }
 
 /* A bits-wide symbol, least significant bit first; probs[0 .. 2^bits - 1). */
 DECODE_INLINE unsigned int rc_tree_reverse(struct rc *rc, u16 *probs, unsigned int bits,
                                            bool checked)
 {
-    unsigned int node = 1, sym = 0;
+    size_t node = 1;
+    unsigned int sym = 0;
 
 #pragma GCC unroll 4
     for ( unsigned int i = 0; i < bits; i++ )
@@ -309,36 +310,50 @@ static const u8 state_after_literal[LZMA_STATES] = {0, 0, 0, 0, 1, 2, 3, 4, 5, 6
 #define STATE_AFTER_SHORT(s) ((s) < LZMA_LIT_STATES ? 9 : 11)
 
 /*
- * The eight bits of a literal after a match: the byte at distance rep0 is
- * a likely guess, and while the decoded bits agree with it they use the
- * second and third sets of 0x100 probabilities (chosen by the guessed
- * bit). "agree" is 0x100 while they do and 0 after the first difference,
- * so the eight steps run without a loop exit.
+ * The eight bits of a literal after a match. The byte at distance rep0 is
+ * a likely guess (though not the literal itself, or the match would have
+ * gone on): while the decoded bits agree with it, each bit uses one of two
+ * further sets of 0x100 probabilities, chosen by the guessed bit. From the
+ * first difference on, the plain ones: the remaining bits are decoded by
+ * jumping into a written-out sequence.
  */
-DECODE_INLINE unsigned int lzma_matched_literal(struct rc *rc, u16 *probs, unsigned int guess,
+DECODE_INLINE unsigned int lzma_matched_literal(struct rc *rc, u16 *probs, size_t guess,
                                                 bool checked)
 {
-    unsigned int sym = 1, agree = 0x100;
+    size_t sym = 1;
 
 #pragma GCC unroll 8
     for ( unsigned int i = 0; i < 8; i++ )
     {
-        unsigned int gbit;
+        size_t gbit = guess & 0x80; /* the guessed bit, at 0x80 */
 
         guess <<= 1;
-        gbit = guess & agree; /* the guessed bit, at 0x100, while agreeing */
-        if ( rc_bit(rc, &probs[agree + gbit + sym], checked) )
+        if ( rc_bit(rc, &probs[0x100 + 2 * gbit + sym], checked) )
         {
             sym = (sym << 1) + 1;
-            agree &= gbit;
+            if ( !gbit )
+                break;
         }
         else
         {
             sym <<= 1;
-            agree &= ~gbit;
+            if ( gbit )
+                break;
         }
     }
-    return sym & 0xff;
+    /* sym is 1 followed by the bits so far: 23 leading zeros when complete. */
+    switch ( __builtin_clz((unsigned int)sym) - 23 )
+    {
+    case 7: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 6: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 5: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 4: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 3: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 2: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    case 1: rc_step(rc, probs, &sym, checked); __attribute__((fallthrough));
+    default: break;
+    }
+    return (unsigned int)sym & 0xff;
 }
 
 /*
@@ -353,7 +368,7 @@ DECODE_INLINE void lzma_literal(struct lzma_dec *s, struct lzma_run *r, bool che
     unsigned int prev = pos > r->dict_start ? r->buf[pos - 1] : 0;
     size_t ctx = (((pos << 8) + prev) & r->lit_mask) << r->lc;
     u16 *probs = s->p.literal + 3 * ctx;
-    unsigned int sym = 1;
+    size_t sym = 1;
 
     if ( r->state < LZMA_LIT_STATES )
     {
