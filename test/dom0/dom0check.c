@@ -14,12 +14,27 @@
  *   dom0check spawn N      N times: fork, the child execs "dom0check exit 7",
  *                          the parent waits and counts exit statuses of 7;
  *                          prints "spawn <ok> of <N>"
+ *   dom0check evtchn N     through /dev/xen/evtchn: an unbound port for
+ *                          dom0 itself, a second port bound to it
+ *                          (interdomain, dom0 to dom0), the events of the
+ *                          binding itself drained; N round trips, each
+ *                          side notifying the other and reading the event
+ *                          back (with a 2 s timeout each, stopping at the
+ *                          first failure); prints "evtchn <ok> of <N>"
+ *   dom0check grant PAGES  gntalloc grants PAGES pages to dom0 itself,
+ *                          gntdev maps those grants; data written through
+ *                          either mapping must be read through the other;
+ *                          prints "grant <PAGES> pages errors <n>"
+ *   dom0check features     XENVER_get_features submap 0 through privcmd:
+ *                          prints "features <hex>" (sysfs prints the same)
  *
  * The hypercall's buffer (the extraversion) is written by the hypervisor
  * through the kernel's page tables, which map user memory: the page is
  * touched and locked first so it is present.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +45,16 @@
 #include <unistd.h>
 #define __user       /* a kernel annotation in privcmd.h */
 #include <xen/xen.h> /* domid_t, xen_pfn_t for privcmd.h */
+#include <xen/version.h>
+#include <xen/sys/evtchn.h>
+#include <xen/sys/gntalloc.h>
+#include <xen/sys/gntdev.h>
 #include <xen/sys/privcmd.h>
 
 #define HYPERCALL_XEN_VERSION 17 /* __HYPERVISOR_xen_version */
 #define XENVER_VERSION        0
 #define XENVER_EXTRAVERSION   1
+#define PAGE                  4096
 
 static long xen_version(int fd, unsigned int cmd, void *arg)
 {
@@ -119,16 +139,191 @@ static int cmd_spawn(unsigned long n)
     return ok != n;
 }
 
+static int cmd_features(void)
+{
+    static xen_feature_info_t fi __attribute__((aligned(4096)));
+    int fd = open("/dev/xen/privcmd", O_RDWR);
+
+    if ( fd < 0 )
+    {
+        perror("open /dev/xen/privcmd");
+        return 1;
+    }
+    mlock(&fi, sizeof(fi));
+    if ( xen_version(fd, XENVER_get_features, &fi) < 0 )
+    {
+        perror("xen_version(XENVER_get_features)");
+        return 1;
+    }
+    printf("features %08x\n", fi.submap);
+    return 0;
+}
+
+/*
+ * Notify port from, then wait (2 s at most) for the event on port to. Returns
+ * NULL or the step that failed.
+ */
+static const char *evtchn_trip(int fd, unsigned int from, unsigned int to)
+{
+    struct ioctl_evtchn_notify notify = {.port = from};
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    uint32_t got;
+
+    if ( ioctl(fd, IOCTL_EVTCHN_NOTIFY, &notify) < 0 )
+        return "notify";
+    if ( poll(&pfd, 1, 2000) != 1 )
+        return "poll (no event in 2 s)";
+    if ( read(fd, &got, sizeof(got)) != sizeof(got) )
+        return "read";
+    if ( got != to )
+        return "read (another port)";
+    /* The driver masks a port that fired: writing it back unmasks it. */
+    return write(fd, &got, sizeof(got)) == sizeof(got) ? NULL : "unmask";
+}
+
+/*
+ * Binding raises events of its own (the hypervisor marks a new interdomain
+ * port pending, Linux's driver notifies the remote end): read and unmask
+ * them until none comes for 200 ms.
+ */
+static void evtchn_drain(int fd)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    uint32_t ports[16];
+    ssize_t len;
+
+    while ( poll(&pfd, 1, 200) == 1 && (len = read(fd, ports, sizeof(ports))) > 0 )
+        if ( write(fd, ports, len) != len )
+            break;
+}
+
+static int cmd_evtchn(unsigned long n)
+{
+    struct ioctl_evtchn_bind_unbound_port unbound = {.remote_domain = 0};
+    struct ioctl_evtchn_bind_interdomain inter = {.remote_domain = 0};
+    int fd = open("/dev/xen/evtchn", O_RDWR), a, b;
+    unsigned long ok = 0;
+
+    if ( fd < 0 )
+    {
+        perror("open /dev/xen/evtchn");
+        return 1;
+    }
+    a = ioctl(fd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &unbound);
+    inter.remote_port = a;
+    b = a < 0 ? -1 : ioctl(fd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &inter);
+    if ( a < 0 || b < 0 || a == b )
+    {
+        printf("evtchn ports %d %d: %s\n", a, b, strerror(errno));
+        return 1;
+    }
+    evtchn_drain(fd);
+    for ( ; ok < n; ok++ )
+    {
+        const char *step = evtchn_trip(fd, a, b);
+
+        if ( !step )
+            step = evtchn_trip(fd, b, a);
+        if ( step )
+        {
+            printf("evtchn ports %d %d: trip %lu failed in %s\n", a, b, ok, step);
+            break;
+        }
+    }
+    ioctl(fd, IOCTL_EVTCHN_UNBIND, &(struct ioctl_evtchn_unbind){.port = b});
+    ioctl(fd, IOCTL_EVTCHN_UNBIND, &(struct ioctl_evtchn_unbind){.port = a});
+    close(fd);
+    printf("evtchn %lu of %lu\n", ok, n);
+    return ok != n;
+}
+
+/* Words of page p hold tag ^ (p << 16 | index): a wrong page shows. */
+static unsigned long fill_check(uint32_t *mem, unsigned int pages, uint32_t tag, int fill)
+{
+    unsigned long errors = 0;
+
+    for ( unsigned int i = 0; i < pages * PAGE / 4; i++ )
+    {
+        uint32_t want = tag ^ ((i / (PAGE / 4)) << 16 | (i % (PAGE / 4)));
+
+        if ( fill )
+            mem[i] = want;
+        else
+            errors += mem[i] != want;
+    }
+    return errors;
+}
+
+/* The two mappings of the same granted pages must show each other's writes. */
+static unsigned long grant_exchange(uint32_t *alloc, uint32_t *mapped, unsigned int pages)
+{
+    unsigned long errors;
+
+    fill_check(alloc, pages, 0x5a5a0000, 1);
+    errors = fill_check(mapped, pages, 0x5a5a0000, 0);
+    fill_check(mapped, pages, 0xa5a50000, 1);
+    return errors + fill_check(alloc, pages, 0xa5a50000, 0);
+}
+
+static int cmd_grant(unsigned int pages)
+{
+    size_t len = (size_t)pages * PAGE;
+    struct ioctl_gntalloc_alloc_gref *ga = calloc(1, sizeof(*ga) + pages * sizeof(uint32_t));
+    struct ioctl_gntdev_map_grant_ref *gm = calloc(1, sizeof(*gm) + pages * sizeof(gm->refs[0]));
+    int fa = open("/dev/xen/gntalloc", O_RDWR), fm = open("/dev/xen/gntdev", O_RDWR);
+    uint32_t *alloc = MAP_FAILED, *mapped = MAP_FAILED;
+    unsigned long errors;
+
+    if ( !ga || !gm || fa < 0 || fm < 0 || !pages )
+    {
+        perror("open /dev/xen/gntalloc or gntdev");
+        return 1;
+    }
+    *ga = (struct ioctl_gntalloc_alloc_gref){
+        .domid = 0, .flags = GNTALLOC_FLAG_WRITABLE, .count = pages};
+    if ( ioctl(fa, IOCTL_GNTALLOC_ALLOC_GREF, ga) == 0 )
+        alloc = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fa, ga->index);
+    gm->count = pages;
+    for ( unsigned int i = 0; i < pages; i++ )
+        gm->refs[i] = (struct ioctl_gntdev_grant_ref){.domid = 0, .ref = ga->gref_ids[i]};
+    if ( alloc != MAP_FAILED && ioctl(fm, IOCTL_GNTDEV_MAP_GRANT_REF, gm) == 0 )
+        mapped = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fm, gm->index);
+    if ( alloc == MAP_FAILED || mapped == MAP_FAILED )
+    {
+        printf("grant %s failed: %s\n", alloc == MAP_FAILED ? "gntalloc" : "gntdev",
+               strerror(errno));
+        return 1;
+    }
+    errors = grant_exchange(alloc, mapped, pages);
+    munmap(mapped, len);
+    if ( ioctl(fm, IOCTL_GNTDEV_UNMAP_GRANT_REF,
+               &(struct ioctl_gntdev_unmap_grant_ref){.index = gm->index, .count = pages}) )
+        errors++;
+    munmap(alloc, len);
+    if ( ioctl(fa, IOCTL_GNTALLOC_DEALLOC_GREF,
+               &(struct ioctl_gntalloc_dealloc_gref){.index = ga->index, .count = pages}) )
+        errors++;
+    printf("grant %u pages errors %lu\n", pages, errors);
+    return errors != 0;
+}
+
 int main(int argc, char **argv)
 {
     if ( argc == 2 && !strcmp(argv[1], "xenver") )
         return cmd_xenver();
+    if ( argc == 2 && !strcmp(argv[1], "features") )
+        return cmd_features();
+    if ( argc == 3 && !strcmp(argv[1], "evtchn") )
+        return cmd_evtchn(strtoul(argv[2], NULL, 0));
+    if ( argc == 3 && !strcmp(argv[1], "grant") )
+        return cmd_grant(strtoul(argv[2], NULL, 0));
     if ( argc == 3 && !strcmp(argv[1], "exit") )
         return atoi(argv[2]);
     if ( argc == 3 && !strcmp(argv[1], "spawn") )
         return cmd_spawn(strtoul(argv[2], NULL, 0));
     if ( argc == 3 && !strcmp(argv[1], "mem") )
         return cmd_mem(strtoul(argv[2], NULL, 0));
-    fprintf(stderr, "usage: dom0check xenver | mem MIB | exit N | spawn N\n");
+    fprintf(stderr, "usage: dom0check xenver | features | mem MIB | exit N | spawn N | evtchn N | "
+                    "grant PAGES\n");
     return 2;
 }

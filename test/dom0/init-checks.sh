@@ -11,7 +11,11 @@
 # must get while all run at once (default 80; lower when vCPUs outnumber
 # CPUs); hxtest.crash=1 crashes the kernel through sysrq instead of the
 # checks; hxtest.forks=N, the fork/exec cycles (default 2000);
-# hxtest.quick=1 stops after the capabilities check (a fast power-off run).
+# hxtest.mem=MIB, the dom0_mem the suite gave (0 or absent: not checked);
+# hxtest.hosttime=S, the host's clock (seconds since 1970) when QEMU started,
+# for the wall-clock check (absent: not checked); hxtest.quick=1 stops after
+# the capabilities check (a fast power-off run); hxtest.console=1 echoes
+# console lines instead of the checks (the suite types them).
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -51,7 +55,7 @@ for m in $(cat /lib/modules/*/load-order); do
     [ -d "/sys/module/$mod" ]
     result "module-$(echo "$m" | tr _ -)" $? "$(cat /sys/module/$mod/initstate 2>/dev/null)"
 done
-for d in privcmd evtchn gntdev gntalloc; do
+for d in privcmd evtchn gntdev gntalloc xenbus xenbus_backend; do
     [ -c "/dev/xen/$d" ]
     result "dev-$d" $? "$(ls -l /dev/xen/$d 2>&1)"
 done
@@ -59,6 +63,18 @@ mount -t xenfs xenfs /proc/xen
 caps=$(cat /proc/xen/capabilities 2>&1)
 [ "$caps" = control_d ]
 result capabilities $? "'$caps'"
+
+# The console scenario: each line typed on the serial console comes back
+# between markers, until a line "end".
+if [ "$(param console)" = 1 ]; then
+    echo "CONSOLETEST READY"
+    while read -r line; do
+        echo "CONSOLETEST GOT <$line>"
+        [ "$line" = end ] && break
+    done
+    echo "DOM0TEST END"
+    poweroff -f
+fi
 
 # Memory as the balloon driver and the kernel count it.
 bal=/sys/devices/system/xen_memory/xen_memory0
@@ -79,6 +95,40 @@ minor=$(cat /sys/hypervisor/version/minor 2>&1)
 extra=$(cat /sys/hypervisor/version/extra 2>&1)
 echo "INFO sysfs-version $major.$minor$extra"
 
+# The other files Linux's sys-hypervisor driver makes (it prints pagesize,
+# virtual_start and features in hex), against the ABI and xen_version.
+sysfs() { cat "/sys/hypervisor/$1" 2>&1; }
+for f in major minor; do
+    v=$(sysfs version/$f)
+    [ -n "$v" ] && [ "${v#*[!0-9]}" = "$v" ]
+    result "sysfs-version-$f" $? "'$v'"
+done
+v=$(sysfs properties/pagesize)
+[ "$v" = 1000 ]
+result sysfs-pagesize $? "'$v' (hex)"
+v=$(sysfs properties/virtual_start)
+[ "$v" = ffff800000000000 ] # HYPERVISOR_VIRT_START of 64-bit PV guests
+result sysfs-virtual-start $? "'$v'"
+v=$(sysfs properties/capabilities)
+case "$v " in "xen-3.0-x86_64 "*) rc=0 ;; *) rc=1 ;; esac
+result sysfs-capabilities $rc "'$v'"
+v=$(sysfs properties/features)
+out=$(dom0check features 2>&1)
+# Bit 11 is XENFEAT_dom0.
+[ "$out" = "features $v" ] && [ $((0x$v >> 11 & 1)) -eq 1 ]
+result sysfs-features $? "sysfs '$v', privcmd '$out'"
+v=$(sysfs uuid)
+[ "$v" = 00000000-0000-0000-0000-000000000000 ] # dom0's handle
+result sysfs-uuid $? "'$v'"
+rc=0
+for f in compilation/compiler compilation/compiled_by compilation/compile_date; do
+    v=$(sysfs $f)
+    echo "INFO sysfs-$f '$v'"
+    [ -n "$v" ] && [ "${v#cat:}" = "$v" ] || rc=1
+done
+sysfs properties/changeset >/dev/null 2>&1 || rc=1
+result sysfs-compilation $rc "compiler, compiled_by, compile_date set, changeset readable"
+
 # ---- xen_version through /dev/xen/privcmd ----
 out=$(dom0check xenver 2>&1)
 echo "INFO privcmd-$out"
@@ -93,6 +143,44 @@ want=0
 [ "$online" = "$want" ] && [ "$(nproc)" -eq "$vcpus" ]
 result vcpus-online $? "online '$online' nproc $(nproc), expected $vcpus"
 
+n=$(grep -c '^processor' /proc/cpuinfo)
+[ "$n" -eq "$vcpus" ]
+result cpuinfo-cpus $? "$n processors in /proc/cpuinfo, expected $vcpus"
+
+# ---- xenstore as dom0's kernel set it up ----
+port=$(cat /proc/xen/xsd_port 2>&1)
+[ -n "$port" ] && [ "${port#*[!0-9]}" = "$port" ] && [ "$port" -gt 0 ]
+result xsd-port $? "'$port'"
+kva=$(cat /proc/xen/xsd_kva 2>&1)
+[ -n "$kva" ] && [ "${kva#cat:}" = "$kva" ]
+result xsd-kva $? "'$kva'"
+
+# ---- memory and the wall clock ----
+mem=$(param mem)
+if [ "${mem:-0}" -gt 0 ]; then
+    cur=$(cat $bal/info/current_kb 2>&1)
+    total=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)
+    # The hypervisor gives dom0_mem (up to 4 MiB more); the kernel keeps most.
+    [ "$cur" -ge $((mem * 1024)) ] && [ "$cur" -le $((mem * 1024 + 4096)) ] &&
+        [ "$total" -le "$cur" ] && [ "$total" -ge $((mem * 1024 * 6 / 10)) ]
+    result memtotal-dom0-mem $? "dom0_mem ${mem} MiB, balloon current ${cur} kB, MemTotal ${total} kB"
+fi
+host=$(param hosttime)
+if [ -n "$host" ]; then
+    # QEMU's RTC starts at the host's time; the boot took less than 10 min.
+    t=$(date +%s)
+    [ "$t" -ge $((host - 5)) ] && [ "$t" -le $((host + 600)) ]
+    result wallclock $? "dom0 $(date -u '+%F %T') ($t), host at start $host, $(cut -d' ' -f1 /proc/uptime) s up"
+fi
+
+# ---- event channels and grants between dom0 and itself ----
+out=$(dom0check evtchn 1000 2>&1)
+[ "$out" = "evtchn 1000 of 1000" ]
+result evtchn-loopback $? "'$out'"
+out=$(dom0check grant 16 2>&1)
+[ "$out" = "grant 16 pages errors 0" ]
+result grant-self-map $? "'$out'"
+
 # Per-CPU tick deltas between two /proc/stat snapshots: "cpuN busy% user
 # system idle steal" (busy = user + nice + system + irq + softirq).
 cpu_ticks() { grep '^cpu[0-9]' /proc/stat; }
@@ -102,18 +190,20 @@ tick_shares() {
           busy = d[2] + d[3] + d[4] + d[7] + d[8]; all = busy + d[5] + d[6] + d[9]
           printf "%s %d %d %d %d %d\n", $1, (all > 0 ? 100 * busy / all : 0), d[2], d[4], d[5], d[9] }' "$@"
 }
-# A loop pinned to each vCPU spins for 4 s of guest time (no forks: reads
-# /proc/uptime); every vCPU's busy share is measured over 2 s in between.
-now_cs
-end=$((cs + 400))
+# A loop pinned to each vCPU spins (no forks: reads /proc/uptime) until told
+# to stop; every vCPU's busy share is measured over 2 s once all have started
+# (a stop file rather than a deadline: on a loaded host starting the loops
+# alone can take seconds).
+rm -f /tmp/busy.*
 for c in $(seq 0 $((vcpus - 1))); do
-    taskset -c "$c" sh -c "cs=0; while [ \$cs -lt $end ]; do read -r up _ </proc/uptime;
-        cs=\$((\${up%.*} * 100 + 1\${up#*.} - 100)); done" &
+    taskset -c "$c" sh -c ": >/tmp/busy.$c; while [ ! -e /tmp/busy.stop ]; do read -r up _ </proc/uptime; done" &
 done
-sleep 1
+while [ "$(ls /tmp | grep -c '^busy\.')" -lt "$vcpus" ]; do sleep 0.2; done
+sleep 0.5
 cpu_ticks >/tmp/ticks.a
 sleep 2
 cpu_ticks >/tmp/ticks.b
+touch /tmp/busy.stop
 wait
 tick_shares /tmp/ticks.a /tmp/ticks.b | sed 's/^/INFO ticks (busy% user sys idle steal) /'
 low=$(tick_shares /tmp/ticks.a /tmp/ticks.b | awk -v m="$busy_min" '$2 < m' | wc -l)

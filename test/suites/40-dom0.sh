@@ -11,11 +11,13 @@
 # off (isa-debug-exit status 1; in the GRUB run without debug_exit, ACPI S5
 # and QEMU's exit status 0).
 #
-# Runs: dom0_max_vcpus=1 on -smp 1, =2 on -smp 2 (fork/exec cycles
-# DOM0_FORKS_SMP2, default 500, to keep the suite near 4 minutes), =4 on
-# -smp 2, a quick GRUB/multiboot2 run ending in ACPI S5, dom0_mem=256M, 1G
-# and 2G on a 4 GiB machine, and a dom0 crash
-# (sysrq) with noreboot under debug_exit and without both (a reboot).
+# Runs: dom0_max_vcpus=1 on -smp 1, =2 on -smp 2 (2000 fork/exec cycles
+# each), =4 on -smp 2 (200), the serial console typed into (lines reach
+# dom0's shell; after Ctrl-A three times a debug key reaches the hypervisor
+# and not dom0; three more give the input back to dom0), a quick
+# GRUB/multiboot2 run ending in ACPI S5, dom0_mem=256M, 1G and 2G on a
+# 4 GiB machine, and a dom0 crash (sysrq) with noreboot under debug_exit and
+# without both (a reboot).
 . "$(dirname "$0")/../lib.sh"
 timeout=${DOM0_TIMEOUT:-300}
 work=$top/build/dom0-test
@@ -39,8 +41,11 @@ initrd=$work/initramfs.cpio.gz
 hv_opts="console=com1 com1=115200,8n1 loglvl=all guest_loglvl=all noreboot"
 
 expected="module-xen-evtchn module-xen-gntdev module-xen-gntalloc module-xen-privcmd module-xenfs
-dev-privcmd dev-evtchn dev-gntdev dev-gntalloc capabilities hypervisor-type privcmd-xenver
-vcpus-online busy-all-vcpus sleep-2s mem-300m mem-freed fork-exec"
+dev-privcmd dev-evtchn dev-gntdev dev-gntalloc dev-xenbus dev-xenbus_backend capabilities
+hypervisor-type sysfs-version-major sysfs-version-minor sysfs-pagesize sysfs-virtual-start
+sysfs-capabilities sysfs-features sysfs-uuid sysfs-compilation privcmd-xenver vcpus-online
+cpuinfo-cpus xsd-port xsd-kva memtotal-dom0-mem wallclock evtchn-loopback grant-self-map
+busy-all-vcpus sleep-2s mem-300m mem-freed fork-exec"
 
 # check_run RUN: the init's CHECK lines, the expected ones all present, and
 # the versions dom0 saw against the hypervisor's banner.
@@ -69,17 +74,71 @@ check_poweroff() {
 }
 
 # RUN SMP VCPUS FORKS BUSY%: 4 vCPUs on 2 CPUs get half a CPU each at best.
-for run in "smp1 1 1 2000 80" "smp2 2 2 ${DOM0_FORKS_SMP2:-500} 80" "vcpus4-smp2 2 4 200 40"; do
+for run in "smp1 1 1 2000 80" "smp2 2 2 2000 80" "vcpus4-smp2 2 4 200 40"; do
     set -- $run
     start=$SECONDS
     boot "$1" --smp "$2" --mem 1024M --timeout "$timeout" \
         --append "$hv_opts dom0_mem=512M dom0_max_vcpus=$3" \
-        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.vcpus=$3 hxtest.forks=$4 hxtest.busy=$5" \
+        --module "$vmlinuz:console=hvc0 earlyprintk=xen hxtest.vcpus=$3 hxtest.forks=$4 hxtest.busy=$5 hxtest.mem=512 hxtest.hosttime=$(date +%s)" \
         --module "$initrd"
     echo "$1: $((SECONDS - start)) s, QEMU exit $boot_rc"
     check_run "$1"
     check_poweroff "$1" 1
 done
+
+# The serial console, typed into: QEMU's COM1 is a pair of FIFOs (a "pipe"
+# chardev, CONSOLE.in to QEMU, CONSOLE.out from it) and the init echoes each
+# line it reads between markers. Ctrl-A three times gives the input to the
+# hypervisor, whose debug key 'h' must answer and not reach dom0; three more
+# give it back to dom0.
+con=$work/console
+boot_log=$logdir/console.serial
+rm -f "$con.in" "$con.out"
+mkfifo "$con.in" "$con.out"
+cat <>"$con.out" >"$boot_log" &
+con_cat=$!
+timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -smp 1 -m 1024M \
+    -display none -no-reboot -chardev pipe,id=com1,path="$con" -serial chardev:com1 \
+    -monitor none -parallel none -device isa-debug-exit,iobase=0xf4,iosize=4 \
+    -kernel "$top/xen/xen.bin" -append "debug_exit=0xf4 $hv_opts dom0_mem=512M dom0_max_vcpus=1" \
+    -initrd "$vmlinuz console=hvc0 earlyprintk=xen hxtest.console=1,$initrd" \
+    </dev/null >/dev/null 2>"$logdir/console.qemu" &
+qemu=$!
+exec 3<>"$con.in"
+
+# serial_has REGEX [SECONDS]: a line of the log matches (grep -E), waiting up
+# to SECONDS (default 60) while QEMU runs.
+serial_has() {
+    local end=$((SECONDS + ${2:-60}))
+    while :; do
+        tr -d '\r' <"$boot_log" | grep -aqE -- "$1" && return 0
+        { [ $SECONDS -lt "$end" ] && kill -0 "$qemu" 2>/dev/null; } || return 1
+        sleep 0.5
+    done
+}
+type_serial() { printf "$1" >&3; }
+
+check console-dom0-ready serial_has '^CONSOLETEST READY' "$timeout"
+type_serial 'one\r'
+check console-line-to-dom0 serial_has '^CONSOLETEST GOT <one>$'
+type_serial '\001\001\001'
+check console-switch-to-xen serial_has '^\(XEN\) \*\*\* Serial input to Xen'
+type_serial 'h'
+check console-debug-key-h serial_has "^\\(XEN\\) 'h' pressed -> showing installed handlers"
+check console-debug-key-list serial_has "^\\(XEN\\)  key 'h' \\(ascii '68'\\) =>"
+type_serial '\001\001\001'
+check console-switch-to-dom0 serial_has '^\(XEN\) \*\*\* Serial input to DOM0'
+type_serial 'two\r'
+# 'h' went to the hypervisor only: dom0's next line is "two", not "htwo".
+check console-line-to-dom0-again serial_has '^CONSOLETEST GOT <two>$'
+type_serial 'end\r'
+check console-end-typed serial_has '^DOM0TEST END'
+wait "$qemu"
+boot_rc=$?
+exec 3>&-
+kill "$con_cat" 2>/dev/null
+wait "$con_cat" 2>/dev/null
+check_poweroff console 1
 
 # GRUB, multiboot2, no isa-debug-exit on the command line: dom0's power-off
 # must reach ACPI S5, which ends QEMU with status 0.
