@@ -365,6 +365,21 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
 }
 
 /*
+ * The error code of the #GP an iretq raises for a return frame that
+ * pv_return_selectors_ok() refuses: the first bad selector, CS before SS,
+ * without its RPL (0 for a null one). Xen 4.17 checks neither selector and
+ * passes its own iretq's fault on to the guest, at the context it was
+ * returning to; ours does the same without letting the iretq fault. (A
+ * not-present segment would be #NP or #SS on Xen; here it is #GP too.)
+ */
+static u32 iret_selector_error(const struct vcpu *v, unsigned long cs, unsigned long ss)
+{
+    unsigned long bad = pv_return_selectors_ok(v, cs, FLAT_RING3_SS64) ? ss : cs;
+
+    return bad & 0xfffc;
+}
+
+/*
  * HYPERVISOR_iret: the guest kernel's way back to an interrupted context.
  * The return value is the restored rax.
  */
@@ -391,14 +406,6 @@ long do_iret(void)
     /* Selectors are 16 bits: a bounce frame keeps the event mask above them. */
     ic.cs &= 0xffff;
     ic.ss &= 0xffff;
-    if ( !pv_return_selectors_ok(v, ic.cs | 3, ic.ss | 3) || !is_canonical(ic.rip) )
-    {
-        printk(XENLOG_G_ERR "d%uv%u: iret to bad context %04lx:%#lx ss %04lx\n",
-               v->domain->domain_id, v->vcpu_id, (unsigned long)ic.cs, (unsigned long)ic.rip,
-               (unsigned long)ic.ss);
-        domain_crash(v->domain);
-        return -EINVAL;
-    }
     regs->rip = ic.rip;
     regs->cs = ic.cs | 3;
     regs->rflags = (ic.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_NT)) | X86_EFLAGS_IF;
@@ -410,6 +417,10 @@ long do_iret(void)
         regs->rcx = ic.rcx;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    if ( !is_canonical(ic.rip) )
+        pv_inject_exception(v, X86_EXC_GP, 0);
+    else if ( !pv_return_selectors_ok(v, regs->cs, regs->ss) )
+        pv_inject_exception(v, X86_EXC_GP, iret_selector_error(v, regs->cs, regs->ss));
     return ic.rax;
 }
 
