@@ -9,7 +9,8 @@
  * decoder never streams: the LZMA dictionary is simply the output written
  * so far (matches copy from out[pos - distance]), and a filter is applied
  * to a whole block after LZMA2 has produced it. Nothing but the ~30 KiB of
- * adaptive probabilities and the CRC tables is allocated.
+ * adaptive probabilities, their 8 KiB update tables and the CRC tables is
+ * allocated.
  *
  *   stream  = header (magic, check type), blocks, index, footer, then
  *             optional zero padding and more streams.
@@ -22,9 +23,10 @@
  *             symbol is a literal byte, a match (length, distance), or a
  *             repeat of one of the four last distances.
  *
- * Safety: input is only read through bounds checks (the range decoder
- * reads zeros past the end of its chunk and the chunk is rejected
- * afterwards); every match distance is checked against the bytes written
+ * Safety: input is read without a bounds check only while a whole symbol's
+ * worth of it (LZMA_SYMBOL_MAX_IN bytes) remains in the LZMA chunk; near
+ * the chunk's end the range decoder reads zeros past it and the chunk is
+ * rejected afterwards. Every match distance is checked against the bytes written
  * since the last dictionary reset and every length against the chunk's
  * declared size, which was checked against out_max before decoding.
  * Bytes of out beyond the returned length may be overwritten (match copies

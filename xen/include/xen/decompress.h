@@ -11,7 +11,7 @@
  *   -EINVAL      corrupt or truncated input, or a failed integrity check
  *   -ENOSPC      the output would be longer than out_max
  *   -EOPNOTSUPP  a valid container using a filter or check we do not decode
- *   -ENOMEM      the decoder state (about 30 KiB) could not be allocated
+ *   -ENOMEM      the decoder state (under 50 KiB) could not be allocated
  */
 #ifndef XEN_DECOMPRESS_H
 #define XEN_DECOMPRESS_H
