@@ -232,6 +232,24 @@ result mem-300m $? "'$out'"
 [ "$f1" -ge $((f0 - 16384)) ]
 result mem-freed $? "MemFree ${f0} kB before, ${f1} kB after"
 
+# The balloon driver gives 64 MiB back (XENMEM_decrease_reservation) and
+# takes it again (XENMEM_populate_physmap): current_kb follows target_kb.
+bal_wait() { # KB: until current_kb is KB (10 s at most)
+    for i in $(seq 50); do
+        [ "$(cat $bal/info/current_kb)" -eq "$1" ] && return 0
+        sleep 0.2
+    done
+    return 1
+}
+t0=$(cat $bal/target_kb)
+echo $((t0 - 65536)) >$bal/target_kb
+bal_wait $((t0 - 65536))
+rc=$?
+down=$(cat $bal/info/current_kb)
+echo "$t0" >$bal/target_kb
+bal_wait "$t0" && [ "$rc" -eq 0 ]
+result balloon-down-up $? "target $t0 kB: current $down kB after -64 MiB, $(cat $bal/info/current_kb) kB after +64 MiB"
+
 # ---- fork/exec cycles ----
 now_cs
 t0=$cs
@@ -241,6 +259,11 @@ out=$(dom0check spawn "$forks" 2>&1)
 now_cs
 [ "$out" = "spawn $forks of $forks" ]
 result fork-exec $? "'$out' in $((cs - t0)) cs"
+
+# Nothing above made the kernel warn or oops.
+bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|general protection' | head -n 3)
+[ -z "$bad" ]
+result kernel-log-clean $? "$bad"
 
 echo "DOM0TEST END"
 poweroff -f

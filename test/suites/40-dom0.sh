@@ -45,7 +45,7 @@ dev-privcmd dev-evtchn dev-gntdev dev-gntalloc dev-xenbus dev-xenbus_backend cap
 hypervisor-type sysfs-version-major sysfs-version-minor sysfs-pagesize sysfs-virtual-start
 sysfs-capabilities sysfs-features sysfs-uuid sysfs-compilation privcmd-xenver vcpus-online
 cpuinfo-cpus xsd-port xsd-kva memtotal-dom0-mem wallclock evtchn-loopback grant-self-map
-busy-all-vcpus sleep-2s mem-300m mem-freed fork-exec"
+busy-all-vcpus sleep-2s mem-300m mem-freed balloon-down-up fork-exec kernel-log-clean"
 
 # check_run RUN: the init's CHECK lines, the expected ones all present, and
 # the versions dom0 saw against the hypervisor's banner.
@@ -86,25 +86,34 @@ for run in "smp1 1 1 2000 80" "smp2 2 2 2000 80" "vcpus4-smp2 2 4 200 40"; do
     check_poweroff "$1" 1
 done
 
-# The serial console, typed into: QEMU's COM1 is a pair of FIFOs (a "pipe"
-# chardev, CONSOLE.in to QEMU, CONSOLE.out from it) and the init echoes each
-# line it reads between markers. Ctrl-A three times gives the input to the
-# hypervisor, whose debug key 'h' must answer and not reach dom0; three more
-# give it back to dom0.
-con=$work/console
-boot_log=$logdir/console.serial
-rm -f "$con.in" "$con.out"
-mkfifo "$con.in" "$con.out"
-cat <>"$con.out" >"$boot_log" &
-con_cat=$!
-timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -smp 1 -m 1024M \
-    -display none -no-reboot -chardev pipe,id=com1,path="$con" -serial chardev:com1 \
-    -monitor none -parallel none -device isa-debug-exit,iobase=0xf4,iosize=4 \
-    -kernel "$top/xen/xen.bin" -append "debug_exit=0xf4 $hv_opts dom0_mem=512M dom0_max_vcpus=1" \
-    -initrd "$vmlinuz console=hvc0 earlyprintk=xen hxtest.console=1,$initrd" \
-    </dev/null >/dev/null 2>"$logdir/console.qemu" &
-qemu=$!
-exec 3<>"$con.in"
+# serial_boot NAME INITRD "DOM0 ARGS": boot dom0 with COM1 on a pair of
+# FIFOs (QEMU's "pipe" chardev: $work/NAME.in to QEMU, NAME.out from it),
+# so the test can type on the serial console (type_serial) while the log
+# fills; serial_end waits for QEMU's exit (status in $boot_rc).
+serial_boot() {
+    local fifo=$work/$1
+    boot_log=$logdir/$1.serial
+    rm -f "$fifo.in" "$fifo.out"
+    mkfifo "$fifo.in" "$fifo.out"
+    cat <>"$fifo.out" >"$boot_log" &
+    serial_cat=$!
+    timeout --foreground -k 5 "$timeout" qemu-system-x86_64 -M pc -cpu qemu64 -smp 1 -m 1024M \
+        -display none -no-reboot -chardev pipe,id=com1,path="$fifo" -serial chardev:com1 \
+        -monitor none -parallel none -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -kernel "$top/xen/xen.bin" -append "debug_exit=0xf4 $hv_opts dom0_mem=512M dom0_max_vcpus=1" \
+        -initrd "$vmlinuz console=hvc0 earlyprintk=xen $3,$2" \
+        </dev/null >/dev/null 2>"$logdir/$1.qemu" &
+    qemu=$!
+    exec 3<>"$fifo.in"
+}
+serial_end() {
+    wait "$qemu"
+    boot_rc=$?
+    exec 3>&-
+    kill "$serial_cat" 2>/dev/null
+    wait "$serial_cat" 2>/dev/null
+}
+type_serial() { printf "$1" >&3; }
 
 # serial_has REGEX [SECONDS]: a line of the log matches (grep -E), waiting up
 # to SECONDS (default 60) while QEMU runs.
@@ -116,8 +125,11 @@ serial_has() {
         sleep 0.5
     done
 }
-type_serial() { printf "$1" >&3; }
 
+# The serial console, typed into: the init echoes each line it reads between
+# markers. Ctrl-A three times gives the input to the hypervisor, whose debug
+# key 'h' must answer and not reach dom0; three more give it back to dom0.
+serial_boot console "$initrd" hxtest.console=1
 check console-dom0-ready serial_has '^CONSOLETEST READY' "$timeout"
 type_serial 'one\r'
 check console-line-to-dom0 serial_has '^CONSOLETEST GOT <one>$'
@@ -133,12 +145,29 @@ type_serial 'two\r'
 check console-line-to-dom0-again serial_has '^CONSOLETEST GOT <two>$'
 type_serial 'end\r'
 check console-end-typed serial_has '^DOM0TEST END'
-wait "$qemu"
-boot_rc=$?
-exec 3>&-
-kill "$con_cat" 2>/dev/null
-wait "$con_cat" 2>/dev/null
+serial_end
 check_poweroff console 1
+
+# `make run`'s dom0 (scripts/dom0-shell-init.sh, with our xenstored and the
+# xenstore tools): the shell prompt takes commands typed on the console, and
+# xenstored serves them (dom0's kernel too: its xenbus connects to it).
+if "$top/scripts/mkdom0.sh" --with-dom0-tools -o "$work/shell.cpio.gz" >/dev/null 2>"$logdir/mkdom0-shell.err"; then
+    serial_boot shell "$work/shell.cpio.gz" ""
+    check shell-xenstored-started serial_has '^dom0: xenstored: pid [0-9]+' "$timeout"
+    check shell-prompt serial_has '^dom0# ' 30
+    type_serial "xenstore-write /hxtest/key value-$$ && xenstore-read /hxtest/key | sed 's/^/XS READ /'\r"
+    check shell-xenstore-write-read serial_has "^XS READ value-$$\$"
+    type_serial "xenstore-ls / | sed 's/^/XS LS /'\r"
+    check shell-xenstore-ls serial_has "^XS LS  key = \"value-$$\"\$"
+    # Written by dom0's kernel through the xenstore ring at xsd_kva.
+    check shell-xenstore-dom0-kernel grep -aq '^XS LS     feature-poweroff = "1"' "$boot_log"
+    type_serial 'poweroff -f\r'
+    serial_end
+    check shell-hv-reports-poweroff grep -aq "^(XEN) Hardware Dom0 shutdown: poweroff" "$boot_log"
+    check shell-qemu-exit-1 [ "$boot_rc" -eq 1 ]
+else
+    fail shell-initramfs "$(tail -n 1 "$logdir/mkdom0-shell.err")"
+fi
 
 # GRUB, multiboot2, no isa-debug-exit on the command line: dom0's power-off
 # must reach ACPI S5, which ends QEMU with status 0.
