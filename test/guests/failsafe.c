@@ -41,9 +41,17 @@ const char guest_name[] = "failsafe";
 /* Flat data, read/write, DPL 0 (made DPL 3 by the hypervisor). */
 #define DATA_DESC 0x00cf92000000ffffULL
 
+/* 64-bit code, DPL 3, not present. */
+#define CODE64_NP 0x00af7a000000ffffULL
+/* Writable data, DPL 3, not present. */
+#define DATA_NP   0x00cf72000000ffffULL
+#define RFLAGS_AC (1UL << 18)
+
 enum {
-    GDT_DOOMED = 2, /* loaded in %es, then cleared */
-    GDT_KEPT = 3,   /* loaded in %fs, stays valid */
+    GDT_DOOMED = 2,  /* loaded in %es, then cleared */
+    GDT_KEPT = 3,    /* loaded in %fs, stays valid */
+    GDT_CODE_NP = 4, /* for iret frames */
+    GDT_DATA_NP = 5,
     GDT_ENTRIES = 8,
 };
 #define SEL(i) ((uint16_t)((i)*8 + 3))
@@ -61,14 +69,14 @@ volatile uint64_t fs_rax, fs_mask, fs_count;
 /* An exception frame: rcx, r11, error code, rip, cs, rflags, rsp, ss. */
 enum { TF_RCX, TF_R11, TF_ERR, TF_RIP, TF_CS, TF_RFLAGS, TF_RSP, TF_SS, TF_N };
 volatile uint64_t tf_frame[TF_N];
-volatile uint64_t tf_vector, tf_count;
+volatile uint64_t tf_vector, tf_count, tf_live_rflags;
 
 uint64_t raw_hc_rsp; /* RSP at the SYSCALL of raw_hypercall() */
-extern char raw_hc_ret[], failsafe_handler[], gp_handler[], iret_target[];
-extern char trap_entry_13[];
+extern char raw_hc_ret[], failsafe_handler[], gp_handler[], np_handler[], ss_handler[];
+extern char iret_target[], trap_entry_11[], trap_entry_12[], trap_entry_13[];
 
 long raw_hypercall(unsigned int nr, unsigned long a1, unsigned long a2);
-long probe_iret(uint64_t cs, uint64_t ss, uint64_t rax);
+long probe_iret(uint64_t cs, uint64_t ss, uint64_t rax, uint64_t rflags_or);
 long load_es_and_read(uint16_t sel, const uint64_t *p, uint64_t *val);
 void load_data_selectors(uint16_t ds, uint16_t es, uint16_t fs);
 
@@ -114,9 +122,18 @@ asm(".pushsection .text\n"
     "    mov $23, %eax\n"
     "    syscall\n"
     "    ud2\n"
-    /* #GP: record, then resume at iret_fixup with flat selectors, rax -1. */
+    /* #NP, #SS, #GP: record, then resume at iret_fixup with flat selectors, rax -1. */
+    "np_handler:\n"
+    "    movq $11, tf_vector(%rip)\n"
+    "    jmp fault_common\n"
+    "ss_handler:\n"
+    "    movq $12, tf_vector(%rip)\n"
+    "    jmp fault_common\n"
     "gp_handler:\n"
     "    movq $13, tf_vector(%rip)\n"
+    "fault_common:\n"
+    "    pushfq\n"
+    "    popq tf_live_rflags(%rip)\n"
     "    .set off, 0\n"
     "    .rept 8\n"
     "    mov off(%rsp), %rax\n"
@@ -138,14 +155,15 @@ asm(".pushsection .text\n"
     "    mov $23, %eax\n"
     "    syscall\n"
     "    ud2\n"
-    /* probe_iret(cs, ss, rax): iret to iret_target with that CS and SS. */
+    /* probe_iret(cs, ss, rax, rflags_or): iret to iret_target with that CS and SS. */
     "probe_iret:\n"
     "    mov %rsp, %rax\n"
     "    push %rsi\n" /* ss */
     "    push %rax\n" /* rsp: iret_target returns to our caller */
     "    pushfq\n"
     "    andq $~0x200, (%rsp)\n" /* IF 0: events stay masked */
-    "    push %rdi\n"            /* cs */
+    "    or %rcx, (%rsp)\n"
+    "    push %rdi\n" /* cs */
     "    lea iret_target(%rip), %rax\n"
     "    push %rax\n"
     "    push $0\n"
@@ -158,6 +176,9 @@ asm(".pushsection .text\n"
     "iret_target:\n"
     "    ret\n"
     "iret_fixup:\n"
+    "    pushfq\n" /* the frame may have set AC */
+    "    andq $~0x40000, (%rsp)\n"
+    "    popfq\n"
     "    ret\n"
     /* Load %es with sel, read *p through it; 1 if either trapped. */
     "load_es_and_read:\n"
@@ -293,10 +314,6 @@ static void check_failsafe(void)
              -XEN_EINVAL);
     check_eq("callback-register-failsafe", HYPERVISOR_callback_op(CALLBACKOP_register, &cb), 0);
 
-    d[GDT_DOOMED] = DATA_DESC;
-    d[GDT_KEPT] = DATA_DESC;
-    remap(gdt_page, PTE_KERNEL_RO);
-    check_eq("set-gdt", set_gdt_page(gdt_page, GDT_ENTRIES), 0);
     load_data_selectors(FLAT_KERNEL_DS, SEL(GDT_DOOMED), SEL(GDT_KEPT));
     check_ueq("es-loaded", read_es(), SEL(GDT_DOOMED));
     /* The CPU keeps its cached copy: %es still works after this. */
@@ -322,46 +339,85 @@ static void check_failsafe(void)
 
 /* --- HYPERVISOR_iret with frames the CPU refuses ------------------------ */
 
-static void check_bad_iret(const char *name, uint64_t cs, uint64_t ss, uint64_t err)
+struct bad_frame
+{
+    const char *name;
+    uint64_t cs, ss, rflags_or;  /* the frame's CS (RPL 0: kernel), SS, extra RFLAGS */
+    uint64_t vector, error_code; /* what the CPU raises */
+    uint64_t tcg_vector;         /* what QEMU TCG raises instead, if not the same */
+};
+
+static void check_bad_iret(const struct bad_frame *b)
 {
     char n[48];
     uint64_t before = tf_count;
-    long rc = probe_iret(cs, ss, 0x1234);
+    long rc = probe_iret(b->cs, b->ss, 0x1234, b->rflags_or);
 
-    snprintf(n, sizeof(n), "%s-faults", name);
-    check_eq(n, rc, -1);
+#define NAME(what) (snprintf(n, sizeof(n), "%s-" what, b->name), n)
+    check_eq(NAME("faults"), rc, -1);
     if ( tf_count != before + 1 )
         return;
-    snprintf(n, sizeof(n), "%s-gp-error", name);
-    check_ueq(n, tf_frame[TF_ERR], err);
-    snprintf(n, sizeof(n), "%s-frame-rip", name);
-    check_ueq(n, tf_frame[TF_RIP], (unsigned long)iret_target);
-    snprintf(n, sizeof(n), "%s-frame-cs", name);
-    check_ueq(n, tf_frame[TF_CS] & 0xffff, cs);
-    snprintf(n, sizeof(n), "%s-frame-ss", name);
-    check_ueq(n, tf_frame[TF_SS], ss | 3);
-    snprintf(n, sizeof(n), "%s-frame-masked", name);
-    check_ueq(n, (tf_frame[TF_CS] >> 32) & 0xff, 1);
+    if ( b->tcg_vector )
+        check(NAME("vector"), tf_vector == b->vector || tf_vector == b->tcg_vector,
+              "got %lu want %lu (CPU) or %lu (QEMU TCG)", tf_vector, b->vector, b->tcg_vector);
+    else
+        check_ueq(NAME("vector"), tf_vector, b->vector);
+    check_ueq(NAME("error"), tf_frame[TF_ERR], b->error_code);
+    check_ueq(NAME("frame-rip"), tf_frame[TF_RIP], (unsigned long)iret_target);
+    check_ueq(NAME("frame-cs"), tf_frame[TF_CS] & 0xffff, b->cs);
+    check_ueq(NAME("frame-ss"), tf_frame[TF_SS], b->ss | 3);
+    check_ueq(NAME("frame-masked"), (tf_frame[TF_CS] >> 32) & 0xff, 1);
+    if ( b->rflags_or & RFLAGS_AC )
+    {
+        /* AC reaches the frame, but the handler runs without it. */
+        check_ueq(NAME("frame-ac"), tf_frame[TF_RFLAGS] & RFLAGS_AC, RFLAGS_AC);
+        check_ueq(NAME("handler-no-ac"), tf_live_rflags & RFLAGS_AC, 0);
+    }
+#undef NAME
 }
 
 static void check_iret(void)
 {
+    const struct bad_frame frames[] = {
+        /* A data segment as CS, a code segment as SS (with AC set), a null SS. */
+        {"iret-data-cs", FLAT_KERNEL_DS & ~3, FLAT_KERNEL_SS, 0, 13, FLAT_KERNEL_DS & ~3, 0},
+        {"iret-code-ss", KERNEL_CS, FLAT_KERNEL_CS, RFLAGS_AC, 13, FLAT_KERNEL_CS & ~3, 0},
+        {"iret-null-ss", KERNEL_CS, 0, 0, 13, 0, 0},
+        /* Not present: #NP for CS, #SS for SS (QEMU TCG, and so Xen on it: #NP). */
+        {"iret-np-cs", SEL(GDT_CODE_NP) & ~3, FLAT_KERNEL_SS, 0, 11, SEL(GDT_CODE_NP) & ~3, 0},
+        {"iret-np-ss", KERNEL_CS, SEL(GDT_DATA_NP), 0, 12, SEL(GDT_DATA_NP) & ~3, 11},
+    };
 
-    check_eq("set-trap-gp", set_trap(13, gp_handler), 0);
-    check_eq("iret-good", probe_iret(KERNEL_CS, FLAT_KERNEL_SS, 0x1234), 0x1234);
+    check_eq("set-trap-np-ss-gp",
+             set_trap(11, np_handler) | set_trap(12, ss_handler) | set_trap(13, gp_handler), 0);
+    check_eq("iret-good", probe_iret(KERNEL_CS, FLAT_KERNEL_SS, 0x1234, 0), 0x1234);
     check_ueq("iret-good-no-fault", tf_count, 0);
-    /* A data segment as CS, a code segment as SS, a null SS. */
-    check_bad_iret("iret-data-cs", FLAT_KERNEL_DS & ~3, FLAT_KERNEL_SS, FLAT_KERNEL_DS & ~3);
-    check_bad_iret("iret-code-ss", KERNEL_CS, FLAT_KERNEL_CS, FLAT_KERNEL_CS & ~3);
-    check_bad_iret("iret-null-ss", KERNEL_CS, 0, 0);
-    check_eq("set-trap-gp-restore", set_trap(13, trap_entry_13), 0);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(frames); i++ )
+        check_bad_iret(&frames[i]);
+    check_eq(
+        "set-trap-restore",
+        set_trap(11, trap_entry_11) | set_trap(12, trap_entry_12) | set_trap(13, trap_entry_13), 0);
     /* The runtime's handler is back: an ordinary #GP is a probe fault again. */
     check_eq("gp-restored", probe_int5(), 1);
     check_ueq("gp-restored-vector", last_fault.vector, 13);
 }
 
+/* The guest's GDT: the failsafe selectors and not-present segments for iret. */
+static void setup_gdt(void)
+{
+    uint64_t *d = (uint64_t *)gdt_page;
+
+    d[GDT_DOOMED] = DATA_DESC;
+    d[GDT_KEPT] = DATA_DESC;
+    d[GDT_CODE_NP] = CODE64_NP;
+    d[GDT_DATA_NP] = DATA_NP;
+    remap(gdt_page, PTE_KERNEL_RO);
+    check_eq("set-gdt", set_gdt_page(gdt_page, GDT_ENTRIES), 0);
+}
+
 void test_main(start_info_t *si)
 {
+    setup_gdt();
     check_iret();
     check_failsafe();
 }

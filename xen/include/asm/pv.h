@@ -48,6 +48,9 @@ long do_fpu_taskswitch(unsigned long set);
 bool check_descriptor(u64 *d);
 /* Can an iretq to ring 3 load these selectors without faulting? */
 bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned long ss);
+/* The exception (vector, error code) an iretq to ring 3 with cs and ss raises; false: none. */
+bool pv_return_selectors_fault(const struct vcpu *v, unsigned long cs, unsigned long ss,
+                               unsigned int *vector, u32 *error_code);
 void pv_load_gdt(struct vcpu *v); /* NULL: no guest GDT */
 void pv_gdt_cpu_init(const void *hypervisor_gdt_page);
 long pv_set_gdt(struct vcpu *v, const unsigned long *frames, unsigned long entries);

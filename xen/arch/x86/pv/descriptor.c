@@ -154,6 +154,53 @@ static bool guest_descriptor(const struct vcpu *v, unsigned int sel, u64 *d)
     return true;
 }
 
+/* The exception loading cs into CS would raise (0: none), in the CPU's order of checks. */
+static unsigned int return_cs_fault(const struct vcpu *v, unsigned long cs)
+{
+    u64 d;
+
+    if ( cs == FLAT_RING3_CS64 || cs == FLAT_RING3_CS32 )
+        return 0;
+    if ( !(cs & ~3UL) || !guest_descriptor(v, cs, &d) ||
+         (d & (DESC_S | DESC_CODE | DESC_DPL3)) != (DESC_S | DESC_CODE | DESC_DPL3) )
+        return X86_EXC_GP;
+    return (d & DESC_P) ? 0 : X86_EXC_NP;
+}
+
+/* The same for ss into SS: a writable DPL-3 data segment. */
+static unsigned int return_ss_fault(const struct vcpu *v, unsigned long ss)
+{
+    u64 d;
+
+    if ( ss == FLAT_RING3_SS64 )
+        return 0;
+    if ( !(ss & ~3UL) || !guest_descriptor(v, ss, &d) || (d & DESC_CODE) || !(d & DESC_WRITABLE) ||
+         (d & (DESC_S | DESC_DPL3)) != (DESC_S | DESC_DPL3) )
+        return X86_EXC_GP;
+    return (d & DESC_P) ? 0 : X86_EXC_SS;
+}
+
+/*
+ * The exception an iretq to ring 3 with these (RPL 3, 16-bit) selectors
+ * raises, as the CPU checks them: CS before SS; #GP for a null, missing or
+ * wrong kind of segment, #NP (CS) or #SS (SS) for a not-present one; the
+ * error code is the selector without its RPL (0 for a null one). Xen 4.17
+ * lets its iretq fault and passes that exception to the guest; we find it
+ * first. False when both load.
+ */
+bool pv_return_selectors_fault(const struct vcpu *v, unsigned long cs, unsigned long ss,
+                               unsigned int *vector, u32 *error_code)
+{
+    *vector = return_cs_fault(v, cs);
+    *error_code = cs & 0xfffc;
+    if ( !*vector )
+    {
+        *vector = return_ss_fault(v, ss);
+        *error_code = ss & 0xfffc;
+    }
+    return *vector != 0;
+}
+
 /*
  * Selectors an iretq to ring 3 may load: the flat ones of the Xen ABI, or
  * present DPL-3 segments of the guest's GDT or LDT of the right kind (code for CS,
@@ -163,19 +210,12 @@ static bool guest_descriptor(const struct vcpu *v, unsigned int sel, u64 *d)
  */
 bool pv_return_selectors_ok(const struct vcpu *v, unsigned long cs, unsigned long ss)
 {
-    u64 d;
+    unsigned int vector;
+    u32 error_code;
 
     if ( (cs & 3) != 3 || (ss & 3) != 3 || (cs >> 16) || (ss >> 16) )
         return false;
-    if ( cs != FLAT_RING3_CS64 && cs != FLAT_RING3_CS32 &&
-         (!guest_descriptor(v, cs, &d) || (d & (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) !=
-                                              (DESC_P | DESC_S | DESC_CODE | DESC_DPL3)) )
-        return false;
-    if ( ss != FLAT_RING3_SS64 &&
-         (!guest_descriptor(v, ss, &d) || (d & DESC_CODE) || !(d & DESC_WRITABLE) ||
-          (d & (DESC_P | DESC_S | DESC_DPL3)) != (DESC_P | DESC_S | DESC_DPL3)) )
-        return false;
-    return true;
+    return !pv_return_selectors_fault(v, cs, ss, &vector, &error_code);
 }
 
 static bool frame_descriptors_ok(mfn_t mfn)

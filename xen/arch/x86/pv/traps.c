@@ -31,8 +31,9 @@
 #define TBF_INTERRUPT 2 /* mask events on entry */
 #define TBF_FAILSAFE  4 /* push the data segment selectors */
 
-/* Flags the hardware would clear on an interrupt gate. */
-#define EFLAGS_CLEARED_ON_TRAP (X86_EFLAGS_TF | X86_EFLAGS_NT | (1u << 16) | (1u << 17))
+/* Cleared on entry: what an interrupt gate clears, and AC (as Xen: no #AC in a handler). */
+#define EFLAGS_CLEARED_ON_TRAP                                                                     \
+    (X86_EFLAGS_TF | X86_EFLAGS_NT | (1u << 16) | (1u << 17) | X86_EFLAGS_AC)
 
 struct vcpu *current_vcpu(void)
 {
@@ -365,21 +366,6 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
 }
 
 /*
- * The error code of the #GP an iretq raises for a return frame that
- * pv_return_selectors_ok() refuses: the first bad selector, CS before SS,
- * without its RPL (0 for a null one). Xen 4.17 checks neither selector and
- * passes its own iretq's fault on to the guest, at the context it was
- * returning to; ours does the same without letting the iretq fault. (A
- * not-present segment would be #NP or #SS on Xen; here it is #GP too.)
- */
-static u32 iret_selector_error(const struct vcpu *v, unsigned long cs, unsigned long ss)
-{
-    unsigned long bad = pv_return_selectors_ok(v, cs, FLAT_RING3_SS64) ? ss : cs;
-
-    return bad & 0xfffc;
-}
-
-/*
  * HYPERVISOR_iret: the guest kernel's way back to an interrupted context.
  * The return value is the restored rax.
  */
@@ -388,6 +374,8 @@ long do_iret(void)
     struct cpu_user_regs *regs = guest_cpu_user_regs();
     struct vcpu *v = current;
     struct iret_context ic;
+    unsigned int vector;
+    u32 error_code;
 
     if ( copy_from_guest_va(&ic, regs->rsp, sizeof(ic)) )
     {
@@ -417,10 +405,11 @@ long do_iret(void)
         regs->rcx = ic.rcx;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    /* Xen checks nothing here: its iretq faults, and the guest gets that fault. */
     if ( !is_canonical(ic.rip) )
         pv_inject_exception(v, X86_EXC_GP, 0);
-    else if ( !pv_return_selectors_ok(v, regs->cs, regs->ss) )
-        pv_inject_exception(v, X86_EXC_GP, iret_selector_error(v, regs->cs, regs->ss));
+    else if ( pv_return_selectors_fault(v, regs->cs, regs->ss, &vector, &error_code) )
+        pv_inject_exception(v, vector, error_code);
     return ic.rax;
 }
 
