@@ -417,6 +417,40 @@ static void check_exchange(long cur)
 }
 
 /*
+ * nr_exchanged is the progress: slot 5's frame and one of Xen's in one
+ * call trade the first and stop at the second (-EINVAL, nr_exchanged 1);
+ * the call again from there with slot 6's frame finishes (2).
+ */
+static void check_exchange_progress(long cur)
+{
+    unsigned long m2p0 = 0, pfn = virt_to_pfn(slots[5]);
+    struct xen_machphys_mfn_list l = {.max_extents = 1};
+    xen_pfn_t in[2], out[2];
+    xen_ulong_t done = 0;
+
+    set_xen_guest_handle(l.extent_start, &m2p0);
+    HYPERVISOR_memory_op(XENMEM_machphys_mfn_list, &l);
+    check_eq("progress-unmap", map_slot(5, 0) | map_slot(6, 0), 0);
+    in[0] = slot_mfn[5];
+    in[1] = m2p0;
+    out[0] = pfn;
+    out[1] = pfn + 1;
+    check_eq("progress-stops", exchange(in, 2, 0, out, 2, 0, DOMID_SELF, &done), -XEN_EINVAL);
+    check_ueq("progress-nr-exchanged-1", done, 1);
+    check_ueq("progress-first-m2p", machine_to_phys[out[0]], pfn);
+    check_eq("progress-first-map", map_slot(5, out[0]), 0);
+    check_eq("progress-first-old-refused", map_slot(6, in[0]), -XEN_EBUSY);
+    slot_mfn[5] = out[0];
+    in[1] = slot_mfn[6];
+    check_eq("progress-resume", exchange(in, 2, 0, out, 2, 0, DOMID_SELF, &done), 0);
+    check_ueq("progress-nr-exchanged-2", done, 2);
+    check_ueq("progress-second-m2p", machine_to_phys[out[1]], pfn + 1);
+    check_eq("progress-second-map", map_slot(6, out[1]), 0);
+    slot_mfn[6] = out[1];
+    check_eq("progress-current", current_pages(), cur);
+}
+
+/*
  * increase_reservation allocates an extent before it writes its MFN out: a
  * list the guest cannot write gets a count of 0, and the frame stays the
  * domain's (Xen 4.17 and ours alike). Slot 7 goes back to make room.
@@ -453,6 +487,7 @@ void test_main(start_info_t *si)
     cur = check_populate(cur);
     check_order1(cur);
     check_exchange(cur);
+    check_exchange_progress(cur);
     check_eq("memory-op-bad-subop", HYPERVISOR_memory_op(999, &self), -XEN_ENOSYS);
     check_unmapped_list();
 }
