@@ -120,6 +120,24 @@ static void check_stats(const start_info_t *si)
     printk("maximum_ram_page %ld\n", top);
 }
 
+/* maximum_gpfn is read from shared_info's max_pfn, which the guest writes. */
+static void check_maximum_gpfn(void)
+{
+    domid_t self = DOMID_SELF;
+    unsigned long saved = shared_info->arch.max_pfn;
+
+    check_eq("maximum-gpfn", HYPERVISOR_memory_op(XENMEM_maximum_gpfn, &self),
+             (long)(saved ? saved : 1) - 1);
+    shared_info->arch.max_pfn = 12345;
+    check_eq("maximum-gpfn-follows-shared-info", HYPERVISOR_memory_op(XENMEM_maximum_gpfn, &self),
+             12344);
+    shared_info->arch.max_pfn = saved;
+    check_eq("maximum-reservation-absent",
+             HYPERVISOR_memory_op(XENMEM_maximum_reservation, &(domid_t){100}), -XEN_ESRCH);
+    check_eq("current-reservation-null", HYPERVISOR_memory_op(XENMEM_current_reservation, NULL),
+             -XEN_EFAULT);
+}
+
 static void check_machphys(void)
 {
     struct xen_machphys_mapping mm;
@@ -263,6 +281,21 @@ static void check_decrease_refused(long cur)
              reservation(XENMEM_decrease_reservation, list, 1, 30, DOMID_SELF), 0);
     check_eq("decrease-absent-domain", reservation(XENMEM_decrease_reservation, list, 1, 0, 100),
              0);
+    check_eq("decrease-address-bits-too-few",
+             HYPERVISOR_memory_op(XENMEM_decrease_reservation,
+                                  &(struct xen_memory_reservation){
+                                      .extent_start.p = list,
+                                      .nr_extents = 1,
+                                      .mem_flags = XENMEMF_address_bits(12),
+                                      .domid = DOMID_SELF,
+                                  }),
+             0);
+    /* The batch stops at the refused frame: the good one after it stays. */
+    list[0] = m2p0;
+    list[1] = slot_mfn[7];
+    list[2] = slot_mfn[6];
+    check_eq("decrease-stops-at-refused",
+             reservation(XENMEM_decrease_reservation, list, 3, 0, DOMID_SELF), 0);
     check_eq("decrease-refused-current", current_pages(), cur);
 }
 
@@ -412,6 +445,8 @@ static void check_exchange(long cur)
     check_eq("exchange-bad-order", exchange(in, 1, 0, out, 1, 0, DOMID_SELF, &(xen_ulong_t){5}),
              -XEN_EINVAL);
     check_eq("exchange-absent-domain", exchange(in, 1, 0, out, 1, 0, 100, &done), -XEN_ESRCH);
+    check_eq("exchange-order-too-big", exchange(in, 1, 20, out, 1, 20, DOMID_SELF, &done),
+             -XEN_EPERM);
     check_eq("exchange-unmapped-arg", HYPERVISOR_memory_op(XENMEM_exchange, UNMAPPED), -XEN_EFAULT);
     check_eq("exchange-refused-current", current_pages(), cur);
 }
@@ -451,6 +486,29 @@ static void check_exchange_progress(long cur)
 }
 
 /*
+ * Slots 2 and 3 hold one order-1 extent: it goes back as one extent of
+ * order 1 (2 frames), and increase_reservation of order 1 gives 2 again.
+ */
+static void check_order1_round_trip(long cur)
+{
+    xen_pfn_t list[1] = {slot_mfn[2]};
+
+    check_eq("order1-unmap-again", map_slot(2, 0) | map_slot(3, 0), 0);
+    check_eq("decrease-order1", reservation(XENMEM_decrease_reservation, list, 1, 1, DOMID_SELF),
+             1);
+    check_eq("decrease-order1-current", current_pages(), cur - 2);
+    check_eq("decrease-order1-second-refused", map_slot(3, slot_mfn[3]), -XEN_EBUSY);
+    list[0] = 0;
+    check_eq("increase-order1", reservation(XENMEM_increase_reservation, list, 1, 1, DOMID_SELF),
+             1);
+    check_eq("increase-order1-current", current_pages(), cur);
+    check_ueq("increase-order1-aligned", list[0] & 1, 0);
+    check_eq("increase-order1-map", map_slot(2, list[0]) | map_slot(3, list[0] + 1), 0);
+    slot_mfn[2] = list[0];
+    slot_mfn[3] = list[0] + 1;
+}
+
+/*
  * increase_reservation allocates an extent before it writes its MFN out: a
  * list the guest cannot write gets a count of 0, and the frame stays the
  * domain's (Xen 4.17 and ours alike). Slot 7 goes back to make room.
@@ -478,6 +536,7 @@ void test_main(start_info_t *si)
         slot_mfn[s] = p2m_list[virt_to_pfn(slots[s])];
     check_stats(si);
     check_machphys();
+    check_maximum_gpfn();
     check_memory_maps();
     max = HYPERVISOR_memory_op(XENMEM_maximum_reservation, &self);
     cur = check_decrease(current_pages());
@@ -488,6 +547,7 @@ void test_main(start_info_t *si)
     check_order1(cur);
     check_exchange(cur);
     check_exchange_progress(cur);
+    check_order1_round_trip(cur);
     check_eq("memory-op-bad-subop", HYPERVISOR_memory_op(999, &self), -XEN_ENOSYS);
     check_unmapped_list();
 }
