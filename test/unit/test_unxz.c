@@ -197,6 +197,36 @@ static void test_chunk_size_lies(void **state)
     blob_free(&data);
 }
 
+/*
+ * The same chunk declaring fewer decoded bytes than it holds, decoded into
+ * an output of exactly that many bytes (ASan sees any write beyond): the
+ * decoder stops at the declared size and rejects the unconsumed input.
+ */
+static void test_chunk_output_lies(void **state)
+{
+    struct blob data = make_data(DATA_TEXT, 3000, 112);
+    struct blob xz = xz_compress("--check=crc32 --lzma2=preset=6", &data);
+    size_t chunk = 12 + ((size_t)xz.data[12] + 1) * 4, out_len = 0;
+
+    assert_true(first_lzma_chunk_size(&xz) > 100);
+    assert_int_equal(((size_t)(xz.data[chunk] & 0x1f) << 16) | ((size_t)xz.data[chunk + 1] << 8) |
+                         xz.data[chunk + 2],
+                     data.len - 1);
+    for ( size_t k = 1; k < data.len; k += k < 400 ? 1 : 97 )
+    {
+        uint8_t *out = malloc(k);
+
+        assert_non_null(out);
+        xz.data[chunk] = (uint8_t)((xz.data[chunk] & 0xe0) | ((k - 1) >> 16));
+        xz.data[chunk + 1] = (uint8_t)((k - 1) >> 8);
+        xz.data[chunk + 2] = (uint8_t)(k - 1);
+        assert_int_equal(decompress(xz.data, xz.len, out, k, &out_len), -EINVAL);
+        free(out);
+    }
+    blob_free(&xz);
+    blob_free(&data);
+}
+
 /* Literal and position context settings, and a small dictionary. */
 static void test_lzma_properties(void **state)
 {
@@ -496,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup(test_bcj_x86, harness_setup),
         cmocka_unit_test_setup(test_fast_path_margin, harness_setup),
         cmocka_unit_test_setup(test_chunk_size_lies, harness_setup),
+        cmocka_unit_test_setup(test_chunk_output_lies, harness_setup),
         cmocka_unit_test_setup(test_lzma_properties, harness_setup),
         cmocka_unit_test_setup(test_concatenated, harness_setup),
         cmocka_unit_test_setup(test_output_too_small, harness_setup),

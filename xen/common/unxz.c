@@ -65,6 +65,7 @@ static inline u16 get_be16(const u8 *p)
 #define LEN_MID_SYMBOLS   8
 #define LEN_HIGH_SYMBOLS  256
 #define MATCH_LEN_MIN     2
+#define MATCH_LEN_MAX     (MATCH_LEN_MIN + LEN_LOW_SYMBOLS + LEN_MID_SYMBOLS + LEN_HIGH_SYMBOLS - 1)
 #define DIST_STATES       4 /* distance slot context: length 2, 3, 4, 5+ */
 #define DIST_SLOT_BITS    6
 #define DIST_MODEL_START  4   /* slots below this are the distance itself */
@@ -524,17 +525,29 @@ static __attribute__((noinline)) int lzma_chunk(struct lzma_dec *s, struct outbu
         .lc = s->lc,
         .lit_mask = (0x100U << s->lp) - (0x100U >> s->lc),
     };
-    const u8 *fast_end;
 
     if ( in_size < RC_INIT_BYTES || in[0] != 0 )
         return -EINVAL;
     r.rc.code = ((u32)in[1] << 24) | ((u32)in[2] << 16) | ((u32)in[3] << 8) | in[4];
-    /* Below fast_end, a whole symbol's input is there. */
-    fast_end = in_size > LZMA_SYMBOL_MAX_IN ? r.rc.end - LZMA_SYMBOL_MAX_IN : in;
 
-    while ( r.pos < r.limit && r.rc.in <= fast_end )
-        if ( !lzma_symbol(s, &r, false) )
-            return -EINVAL;
+    /*
+     * Unchecked: n symbols at a time, few enough that the input cannot run
+     * out (LZMA_SYMBOL_MAX_IN bytes a symbol at most) and that the output
+     * has not reached its limit before any of them (MATCH_LEN_MAX bytes a
+     * symbol at most), so the loop tests only n.
+     */
+    for ( ;; )
+    {
+        size_t n = (size_t)(r.rc.end - r.rc.in) / LZMA_SYMBOL_MAX_IN;
+
+        n = min(n, (r.limit - r.pos + MATCH_LEN_MAX - 1) / MATCH_LEN_MAX);
+        if ( !n )
+            break;
+        do
+            if ( !lzma_symbol(s, &r, false) )
+                return -EINVAL;
+        while ( --n );
+    }
     while ( r.pos < r.limit )
         if ( !lzma_symbol(s, &r, true) )
             return -EINVAL;
@@ -704,7 +717,17 @@ static size_t bcj_next_opcode(const u8 *buf, size_t i, size_t end)
 {
     const u64 ones = 0x0101010101010101ULL;
 
-    /* Eight bytes at a time: a zero byte in x marks an E8 or E9. */
+    /* Sixteen, then eight bytes at a time: a zero byte in x marks an E8 or E9. */
+    for ( ; i + 16 <= end; i += 16 )
+    {
+        u64 x = (*(const unaligned_u64 *)(buf + i) & (0xfe * ones)) ^ (0xe8 * ones);
+        u64 y = (*(const unaligned_u64 *)(buf + i + 8) & (0xfe * ones)) ^ (0xe8 * ones);
+        u64 zx = (x - ones) & ~x & (0x80 * ones);
+        u64 zy = (y - ones) & ~y & (0x80 * ones);
+
+        if ( zx | zy )
+            return i + (zx ? __builtin_ctzll(zx) >> 3 : 8 + (__builtin_ctzll(zy) >> 3));
+    }
     for ( ; i + 8 <= end; i += 8 )
     {
         u64 x = (*(const unaligned_u64 *)(buf + i) & (0xfe * ones)) ^ (0xe8 * ones);
