@@ -527,6 +527,25 @@ static void check_unmapped_list(void)
     check_eq("increase-list-unmapped-frame-kept", current_pages(), cur + 1);
 }
 
+/*
+ * An exchange whose output list cannot be read or written: slot 6's frame
+ * is traded all the same (-EFAULT), and the guest cannot learn its new one.
+ */
+static void check_exchange_unwritable_out(void)
+{
+    xen_pfn_t in[1] = {slot_mfn[6]};
+    xen_ulong_t done = 0;
+    long cur = current_pages(), rc;
+
+    check_eq("exchange-unmapped-out-unmap", map_slot(6, 0), 0);
+    rc = exchange(in, 1, 0, UNMAPPED, 1, 0, DOMID_SELF, &done);
+    check_eq("exchange-unmapped-out", rc, -XEN_EFAULT);
+    /* Xen 4.17 reports no progress although the chunk was traded. */
+    check_ueq("exchange-unmapped-out-nr-exchanged", done, 0);
+    check_eq("exchange-unmapped-out-current", current_pages(), cur);
+    check_eq("exchange-unmapped-out-old-gone", map_slot(6, slot_mfn[6]), -XEN_EBUSY);
+}
+
 void test_main(start_info_t *si)
 {
     long cur, max;
@@ -550,4 +569,5 @@ void test_main(start_info_t *si)
     check_order1_round_trip(cur);
     check_eq("memory-op-bad-subop", HYPERVISOR_memory_op(999, &self), -XEN_ENOSYS);
     check_unmapped_list();
+    check_exchange_unwritable_out();
 }
