@@ -197,30 +197,11 @@ asm(".pushsection .text\n"
 
 /* --- helpers ------------------------------------------------------------ */
 
-static uint64_t maddr_of(const void *va)
-{
-    return ((uint64_t)virt_to_mfn(va) << 12) | ((unsigned long)va & (PAGE_SIZE - 1));
-}
-
-static void remap(void *va, uint64_t flags)
-{
-    long rc =
-        HYPERVISOR_update_va_mapping(va, ((uint64_t)virt_to_mfn(va) << 12) | flags, UVMF_INVLPG);
-
-    if ( rc )
-        panic("remapping %p: %ld", va, rc);
-}
-
 static long set_gdt_page(void *page, unsigned int entries)
 {
     unsigned long frame = virt_to_mfn(page);
 
-    return hypercall(__HYPERVISOR_set_gdt, &frame, entries, 0, 0, 0);
-}
-
-static long update_descriptor(uint64_t maddr, uint64_t desc)
-{
-    return hypercall(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0, 0);
+    return HYPERVISOR_set_gdt(&frame, entries);
 }
 
 static long set_trap(unsigned int vector, const void *entry)
@@ -317,7 +298,8 @@ static void check_failsafe(void)
     load_data_selectors(FLAT_KERNEL_DS, SEL(GDT_DOOMED), SEL(GDT_KEPT));
     check_ueq("es-loaded", read_es(), SEL(GDT_DOOMED));
     /* The CPU keeps its cached copy: %es still works after this. */
-    check_eq("clear-loaded-descriptor", update_descriptor(maddr_of(&d[GDT_DOOMED]), 0), 0);
+    check_eq("clear-loaded-descriptor",
+             HYPERVISOR_update_descriptor(va_to_maddr(&d[GDT_DOOMED]), 0), 0);
     HYPERVISOR_xen_version(XENVER_version, NULL);
     check_ueq("es-kept-over-hypercall", read_es(), SEL(GDT_DOOMED));
 
@@ -411,7 +393,7 @@ static void setup_gdt(void)
     d[GDT_KEPT] = DATA_DESC;
     d[GDT_CODE_NP] = CODE64_NP;
     d[GDT_DATA_NP] = DATA_NP;
-    remap(gdt_page, PTE_KERNEL_RO);
+    remap_page(gdt_page, PTE_KERNEL_RO);
     check_eq("set-gdt", set_gdt_page(gdt_page, GDT_ENTRIES), 0);
 }
 

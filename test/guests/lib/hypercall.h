@@ -71,6 +71,17 @@ static inline long HYPERVISOR_update_va_mapping(const void *va, uint64_t pte, un
     return hypercall(__HYPERVISOR_update_va_mapping, va, pte, flags, 0, 0);
 }
 
+/* frames: the machine frames of the GDT's pages. */
+static inline long HYPERVISOR_set_gdt(const unsigned long *frames, unsigned int entries)
+{
+    return hypercall(__HYPERVISOR_set_gdt, frames, entries, 0, 0, 0);
+}
+
+static inline long HYPERVISOR_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    return hypercall(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0, 0);
+}
+
 static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
 {
     return hypercall(__HYPERVISOR_memory_op, cmd, arg, 0, 0, 0);

@@ -87,6 +87,20 @@ unsigned long virt_to_mfn(const void *va)
     return (l1e_read(va) & PTE_MFN_MASK) >> 12;
 }
 
+uint64_t va_to_maddr(const void *va)
+{
+    return ((uint64_t)virt_to_mfn(va) << 12) | ((unsigned long)va & (PAGE_SIZE - 1));
+}
+
+void remap_page(void *va, uint64_t flags)
+{
+    long rc =
+        HYPERVISOR_update_va_mapping(va, ((uint64_t)virt_to_mfn(va) << 12) | flags, UVMF_INVLPG);
+
+    if ( rc )
+        panic("remapping %p: %ld", va, rc);
+}
+
 uint64_t system_time_ns(void)
 {
     return vcpu_time_ns(&shared_info->vcpu_info[0].time);

@@ -129,6 +129,10 @@ extern char _image_start[], _end[];
 
 unsigned long virt_to_pfn(const void *va);
 unsigned long virt_to_mfn(const void *va);
+/* The machine address of va (its frame's, plus the offset in the page). */
+uint64_t va_to_maddr(const void *va);
+/* Map va's page again, to its own frame, with PTE flags (panics on failure). */
+void remap_page(void *va, uint64_t flags);
 void *pfn_to_virt(unsigned long pfn); /* only for the initial mapping */
 /* Machine address of the L1 entry mapping va (0 if not mapped by 4K). */
 uint64_t l1e_maddr(const void *va);
