@@ -78,6 +78,24 @@ static void dispatch_key(char c)
         }
 }
 
+/* One typed character, to dom0 or to the debug keys, whichever has the input. */
+static void deliver_input(char c)
+{
+    if ( input_to_dom0 )
+    {
+        queue_for_dom0(c);
+        /* dom0's console driver reads (CONSOLEIO_read) only when told. */
+        send_global_virq(VIRQ_CONSOLE);
+    }
+    else
+        dispatch_key(c);
+}
+
+/*
+ * Three Ctrl-As in a row switch the input; fewer, followed by another
+ * character, are passed on before it (as Xen does), so that dom0's programs
+ * still get a Ctrl-A typed once.
+ */
 void console_handle_input(char c)
 {
     if ( c == SWITCH_CODE )
@@ -91,13 +109,7 @@ void console_handle_input(char c)
         }
         return;
     }
-    switch_count = 0;
-    if ( input_to_dom0 )
-    {
-        queue_for_dom0(c);
-        /* dom0's console driver reads (CONSOLEIO_read) only when told. */
-        send_global_virq(VIRQ_CONSOLE);
-    }
-    else
-        dispatch_key(c);
+    for ( ; switch_count; switch_count-- )
+        deliver_input(SWITCH_CODE);
+    deliver_input(c);
 }
