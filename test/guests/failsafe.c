@@ -384,6 +384,42 @@ static void check_iret(void)
     check_ueq("gp-restored-vector", last_fault.vector, 13);
 }
 
+/* CALLBACKOP_register and _unregister: types, addresses, answers. */
+static void check_callback_op(void)
+{
+    struct callback_register r = {.type = CALLBACKTYPE_failsafe, .flags = CALLBACKF_mask_events};
+    struct callback_unregister u;
+    static const struct
+    {
+        const char *name;
+        uint16_t type;
+        long rc;
+    } unreg[] = {
+        {"unregister-event", CALLBACKTYPE_event, -XEN_EINVAL},
+        {"unregister-failsafe", CALLBACKTYPE_failsafe, -XEN_EINVAL},
+        {"unregister-syscall", CALLBACKTYPE_syscall, -XEN_EINVAL},
+        {"unregister-syscall32", CALLBACKTYPE_syscall32, -XEN_EINVAL},
+        {"unregister-sysenter", CALLBACKTYPE_sysenter, -XEN_EINVAL},
+        {"unregister-unknown", 99, -XEN_ENOSYS},
+    };
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(unreg); i++ )
+    {
+        u.type = unreg[i].type;
+        check_eq(unreg[i].name, HYPERVISOR_callback_op(CALLBACKOP_unregister, &u), unreg[i].rc);
+    }
+    r.address = 0x0000800000000000UL;
+    check_eq("register-non-canonical", HYPERVISOR_callback_op(CALLBACKOP_register, &r),
+             -XEN_EINVAL);
+    /* Only canonical is asked for: a hypervisor address is the guest's problem. */
+    r.address = HYPERVISOR_VIRT_START + 0x1000;
+    check_eq("register-hypervisor-address", HYPERVISOR_callback_op(CALLBACKOP_register, &r), 0);
+    r.type = 99;
+    r.address = (unsigned long)failsafe_handler;
+    check_eq("register-unknown-type", HYPERVISOR_callback_op(CALLBACKOP_register, &r), -XEN_ENOSYS);
+    check_eq("callback-op-unknown", HYPERVISOR_callback_op(7, &r), -XEN_ENOSYS);
+}
+
 /* The guest's GDT: the failsafe selectors and not-present segments for iret. */
 static void setup_gdt(void)
 {
@@ -400,6 +436,7 @@ static void setup_gdt(void)
 void test_main(start_info_t *si)
 {
     setup_gdt();
+    check_callback_op();
     check_iret();
     check_failsafe();
 }

@@ -318,7 +318,8 @@ static long register_callback(const struct callback_register *cb)
     struct pv_vcpu *pv = &current->pv;
     unsigned long addr = cb->address;
 
-    if ( !guest_range_ok(addr, 1) )
+    /* As Xen: only canonical; a hypervisor address faults in the guest, not here. */
+    if ( !is_canonical(addr) )
         return -EINVAL;
     switch ( cb->type )
     {
@@ -338,9 +339,24 @@ static long register_callback(const struct callback_register *cb)
     case CALLBACKTYPE_nmi:
     case CALLBACKTYPE_syscall32:
     case CALLBACKTYPE_sysenter: return 0; /* accepted, never used: no 32-bit guest user space yet */
-    default: return -EINVAL;
+    default: return -ENOSYS;
     }
     return 0;
+}
+
+/* As Xen: only the NMI callback can be unregistered (and ours is never used). */
+static long unregister_callback(unsigned int type)
+{
+    switch ( type )
+    {
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_syscall:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter: return -EINVAL;
+    case CALLBACKTYPE_nmi: return 0;
+    default: return -ENOSYS;
+    }
 }
 
 long do_callback_op(unsigned long cmd, unsigned long arg)
@@ -357,10 +373,7 @@ long do_callback_op(unsigned long cmd, unsigned long arg)
     case CALLBACKOP_unregister:
         if ( copy_from_guest_va(&unreg, arg, sizeof(unreg)) )
             return -EFAULT;
-        if ( unreg.type == CALLBACKTYPE_event || unreg.type == CALLBACKTYPE_failsafe ||
-             unreg.type == CALLBACKTYPE_syscall )
-            return -EINVAL; /* as on Xen: these cannot be unregistered */
-        return 0;
+        return unregister_callback(unreg.type);
     default: return -ENOSYS;
     }
 }
