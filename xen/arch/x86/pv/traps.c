@@ -359,6 +359,25 @@ static long unregister_callback(unsigned int type)
     }
 }
 
+/*
+ * The older form: the three 64-bit callbacks at once, each registered as by
+ * callback_op without flags (so failsafe and syscall stop masking events).
+ * As on Xen, a refused address leaves that callback as it was and the call
+ * still answers 0.
+ */
+long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall)
+{
+    const struct callback_register cbs[] = {
+        {.type = CALLBACKTYPE_event, .address = event},
+        {.type = CALLBACKTYPE_failsafe, .address = failsafe},
+        {.type = CALLBACKTYPE_syscall, .address = syscall},
+    };
+
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cbs); i++ )
+        (void)register_callback(&cbs[i]);
+    return 0;
+}
+
 long do_callback_op(unsigned long cmd, unsigned long arg)
 {
     struct callback_register reg;
