@@ -50,9 +50,12 @@ busy-all-vcpus sleep-2s mem-300m mem-freed balloon-down-up fork-exec kernel-log-
 # check_run RUN: the init's CHECK lines, the expected ones all present, and
 # the versions dom0 saw against the hypervisor's banner.
 check_run() {
-    local run=$1 name banner ver extra
-    sed -n 's/^CHECK \([a-z0-9-]*\) PASS.*/PASS '"$run"'-\1/p; s/^CHECK \([a-z0-9-]*\) FAIL \(.*\)/FAIL '"$run"'-\1 \2/p' \
-        "$boot_log" | tr -d '\r'
+    local run=$1 name banner ver extra lines
+    lines=$(sed -n 's/^CHECK \([a-z0-9-]*\) PASS.*/PASS '"$run"'-\1/p; s/^CHECK \([a-z0-9-]*\) FAIL \(.*\)/FAIL '"$run"'-\1 \2/p' \
+        "$boot_log" | tr -d '\r')
+    echo "$lines"
+    # The init's failures count too (finish keeps the logs of a failed suite).
+    failures=$((failures + $(echo "$lines" | grep -c '^FAIL ')))
     for name in $expected; do
         grep -aq "^CHECK $name " "$boot_log" || fail "$run-$name" "no CHECK line (see $boot_log)"
     done
