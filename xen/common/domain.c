@@ -139,6 +139,15 @@ void domain_assign_pages(struct domain *d, struct page_info *pg, unsigned long n
     spin_unlock_irqrestore(&d->page_alloc_lock, flags);
 }
 
+void for_each_domain(void (*fn)(struct domain *d))
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+
+    for ( struct domain *d = domain_list; d; d = d->next_in_list )
+        fn(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+
 struct domain *get_domain_by_id(domid_t id)
 {
     unsigned long flags = spin_lock_irqsave(&domlist_lock);

@@ -162,7 +162,7 @@ static void table_print(const struct acpi_header *h, paddr_t pa)
            h->length, h->revision, h->oem_id, h->oem_table_id, h->oem_revision);
 }
 
-static void madt_add_cpu(u32 apic_id, u32 flags)
+static void madt_add_cpu(u32 apic_id, u32 uid, u32 flags)
 {
     struct acpi_platform *ap = &acpi_platform;
 
@@ -177,7 +177,16 @@ static void madt_add_cpu(u32 apic_id, u32 flags)
                NR_CPUS);
         return;
     }
+    ap->cpu_acpi_id[ap->nr_cpus] = uid;
     ap->cpu_apic_id[ap->nr_cpus++] = apic_id;
+}
+
+u32 acpi_processor_uid(u32 apic_id)
+{
+    for ( unsigned int i = 0; i < acpi_platform.nr_cpus; i++ )
+        if ( acpi_platform.cpu_apic_id[i] == apic_id )
+            return acpi_platform.cpu_acpi_id[i];
+    return ~0u;
 }
 
 static void madt_add_ioapic(const u8 *e)
@@ -201,11 +210,11 @@ static void madt_entry_parse(const u8 *e)
     {
     case MADT_LAPIC:
         if ( e[1] >= 8 )
-            madt_add_cpu(e[3], *(const u32 *)(e + 4));
+            madt_add_cpu(e[3], e[2], *(const u32 *)(e + 4));
         break;
     case MADT_X2APIC:
         if ( e[1] >= 16 )
-            madt_add_cpu(*(const u32 *)(e + 4), *(const u32 *)(e + 8));
+            madt_add_cpu(*(const u32 *)(e + 4), *(const u32 *)(e + 12), *(const u32 *)(e + 8));
         break;
     case MADT_IOAPIC:
         if ( e[1] >= 12 )

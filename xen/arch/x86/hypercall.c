@@ -71,6 +71,7 @@ THUNK0(iret)
 THUNK2(sched_op)
 THUNK2(callback_op)
 THUNK3(set_callbacks)
+THUNK1(platform_op)
 THUNK2(event_channel_op)
 THUNK1(event_channel_op_compat)
 THUNK2(set_gdt)
@@ -103,6 +104,7 @@ static const struct hypercall_row hypercall_table[] = {
     ROW(sched_op, sched_op, HC_ANY),
     ROW(callback_op, callback_op, HC_ANY),
     ROW(set_callbacks, set_callbacks, HC_ANY),
+    ROW(platform_op, platform_op, HC_PRIV),
     ROW(event_channel_op, event_channel_op, HC_ANY),
     ROW(event_channel_op_compat, event_channel_op_compat, HC_ANY),
     ROW(set_gdt, set_gdt, HC_ANY),

@@ -75,6 +75,19 @@ void wallclock_init(void)
     printk("Wall clock: %lu s since the epoch (RTC)\n", (unsigned long)rtc);
 }
 
+/*
+ * dom0 sets the clock (XENPF_settime*): the wall time is secs.nsecs when
+ * system time is system_time. Every domain sees the new value at once.
+ */
+void wallclock_set(u64 secs, u32 nsecs, u64 system_time)
+{
+    u64 wall_ns = secs * 1000000000ULL + nsecs - system_time;
+
+    boot_wall_sec = wall_ns / 1000000000ULL;
+    boot_wall_nsec = wall_ns % 1000000000ULL;
+    for_each_domain(update_domain_wallclock);
+}
+
 void update_domain_wallclock(struct domain *d)
 {
     shared_info_t *s = d->shared_info;

@@ -41,6 +41,7 @@ struct acpi_platform
     bool pcat_compat;         /* dual 8259s present */
     unsigned int nr_cpus;     /* enabled local APICs / x2APICs */
     u32 cpu_apic_id[NR_CPUS]; /* in MADT order; the boot CPU need not be first */
+    u32 cpu_acpi_id[NR_CPUS]; /* the same CPU's ACPI processor UID */
     unsigned int nr_ioapics;
     struct acpi_ioapic ioapic[MAX_IO_APICS];
     struct acpi_irq_override isa_override[16];
@@ -54,6 +55,9 @@ struct acpi_platform
 };
 
 extern struct acpi_platform acpi_platform;
+
+/* The ACPI processor UID of the CPU with this APIC ID, or ~0u if the MADT has none. */
+u32 acpi_processor_uid(u32 apic_id);
 
 void acpi_init(void);
 /* Write the FADT reset register; returns only if there is none (or it did nothing). */

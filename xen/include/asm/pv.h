@@ -41,6 +41,7 @@ void pv_load_page_tables(struct vcpu *v);
 long do_set_trap_table(unsigned long guest_va);
 long do_stack_switch(unsigned long ss, unsigned long esp);
 long do_callback_op(unsigned long cmd, unsigned long arg);
+long do_platform_op(unsigned long arg);
 long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall);
 long do_iret(void);
 long do_fpu_taskswitch(unsigned long set);

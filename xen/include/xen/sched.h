@@ -172,6 +172,9 @@ void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
 /* Wall clock in shared_info (arch/x86/wallclock.c). */
 void wallclock_init(void);
 void update_domain_wallclock(struct domain *d);
+void wallclock_set(u64 secs, u32 nsecs, u64 system_time);
+/* fn on every domain on the list, under domlist_lock (fn must not take it). */
+void for_each_domain(void (*fn)(struct domain *d));
 
 /* Scheduler (common/sched_credit.c). */
 void sched_init(void);
