@@ -39,7 +39,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define HV_START     0xffff800000000000ULL
 #define KERNEL_START 0xffff880000000000ULL
 
-struct block {
+struct block
+{
     uint64_t vaddr;
     uint64_t insns; /* instructions run in blocks starting here */
 };
@@ -67,8 +68,7 @@ static void table_grow(void)
 
         if ( !table[i] )
             continue;
-        for ( s = slot_of(table[i]->vaddr, new_size); new_table[s];
-              s = (s + 1) & (new_size - 1) )
+        for ( s = slot_of(table[i]->vaddr, new_size); new_table[s]; s = (s + 1) & (new_size - 1) )
             ;
         new_table[s] = table[i];
     }
@@ -162,8 +162,8 @@ static void *serve_snapshots(void *unused)
     }
 }
 
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info,
-                                           int argc, char **argv)
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+                                           char **argv)
 {
     pthread_t thread;
 
