@@ -91,6 +91,17 @@ THUNK3(update_va_mapping)
 THUNK4(mmuext_op)
 THUNK4(update_va_mapping_otherdomain)
 
+/*
+ * There is no virtual PMU: every xenpmu_op answers as Xen 4.17 does when
+ * its vPMU is off (the default), so Linux's /sys/hypervisor/pmu reads fail
+ * the same way on both.
+ */
+static long hc_xenpmu_op(const unsigned long *a)
+{
+    (void)a;
+    return -EOPNOTSUPP;
+}
+
 #define ROW(nr, n, p) [__HYPERVISOR_##nr] = {hc_##n, p, #n}
 
 static const struct hypercall_row hypercall_table[] = {
@@ -105,6 +116,7 @@ static const struct hypercall_row hypercall_table[] = {
     ROW(callback_op, callback_op, HC_ANY),
     ROW(set_callbacks, set_callbacks, HC_ANY),
     ROW(platform_op, platform_op, HC_PRIV),
+    ROW(xenpmu_op, xenpmu_op, HC_ANY),
     ROW(event_channel_op, event_channel_op, HC_ANY),
     ROW(event_channel_op_compat, event_channel_op_compat, HC_ANY),
     ROW(set_gdt, set_gdt, HC_ANY),
