@@ -64,6 +64,13 @@ static long sched_poll(struct vcpu *v, unsigned long arg)
     struct sched_poll p;
     long rc;
 
+    /*
+     * A poll or block earlier in the same multicall has not taken effect
+     * yet (batches are not preempted): the vCPU is marked blocked, but the
+     * timer and poll state that would wake it are replaced or dropped below.
+     * End that wait now rather than never.
+     */
+    vcpu_wake(v);
     if ( copy_from_guest_va(&p, arg, sizeof(p)) )
         return -EFAULT;
     if ( p.nr_ports > SCHED_POLL_MAX_PORTS )
