@@ -346,6 +346,31 @@ static void test_block_with_event_pending(void **state)
     assert_ptr_equal(schedule_at(0, 2000), v);
 }
 
+/*
+ * A multicall that blocks twice (two SCHEDOP_polls) with a wake-up between,
+ * all before schedule() runs: the second block takes the vCPU off the queue
+ * again, so the next wake-up queues it once.
+ */
+static void test_block_twice_before_schedule(void **state)
+{
+    static vcpu_info_t info;
+    struct vcpu *v = make_vcpu(0, 0, 0);
+
+    v->vcpu_info = &info;
+    assert_ptr_equal(schedule_at(0, 1000), v);
+    vcpu_block_current();
+    vcpu_wake(v);
+    assert_int_equal(rq_of(0)->nr_queued, 1);
+    vcpu_block_current();
+    assert_int_equal(v->sched_state, SCHED_BLOCKED);
+    assert_int_equal(rq_of(0)->nr_queued, 0);
+    vcpu_wake(v);
+    assert_int_equal(rq_of(0)->nr_queued, 1);
+    assert_null(v->runq_next);
+    assert_ptr_equal(schedule_at(0, 2000), v);
+    assert_int_equal(rq_of(0)->nr_queued, 0);
+}
+
 /* Sleep (VCPUOP_down) takes a queued vCPU off its queue; it stays off until up. */
 static void test_sleep_and_up(void **state)
 {
@@ -400,6 +425,7 @@ int main(void)
         cmocka_unit_test_setup(test_yield, setup),
         cmocka_unit_test_setup(test_block_and_wake, setup),
         cmocka_unit_test_setup(test_block_with_event_pending, setup),
+        cmocka_unit_test_setup(test_block_twice_before_schedule, setup),
         cmocka_unit_test_setup(test_sleep_and_up, setup),
         cmocka_unit_test_setup(test_steal, setup),
     };

@@ -209,6 +209,13 @@ void vcpu_block_current(void)
     struct runqueue *rq = rq_of(v->processor);
     unsigned long flags = spin_lock_irqsave(&rq->lock);
 
+    /*
+     * Woken since it last blocked, before schedule() ran (a race below, or a
+     * multicall that blocks twice): it is queued, and a blocked vCPU must not
+     * be, or the next wake-up queues it a second time.
+     */
+    if ( v->sched_state == SCHED_RUNNABLE )
+        dequeue(rq, v);
     v->sched_state = SCHED_BLOCKED;
     spin_unlock_irqrestore(&rq->lock, flags);
     /* An event that raced with us must not be slept through. */
