@@ -20,6 +20,7 @@
 #include <asm/guest_access.h>
 #include <asm/mm.h>
 #include <asm/pv.h>
+#include <asm/pv_build.h>
 #include <asm/pv_mm.h>
 #include <public/vcpu.h>
 
@@ -119,7 +120,7 @@ void vcpu_runstate_change(struct vcpu *v, int new_state)
     v->runstate.state = new_state;
     v->runstate.state_entry_time = now;
     if ( v->runstate_guest && v == current )
-        copy_to_guest_va(v->runstate_guest, &v->runstate, sizeof(v->runstate));
+        pv_copy_to_guest_kernel(v, v->runstate_guest, &v->runstate, sizeof(v->runstate));
 }
 
 static long register_runstate_area(struct vcpu *v, unsigned long arg)
@@ -132,7 +133,22 @@ static long register_runstate_area(struct vcpu *v, unsigned long arg)
         return -EFAULT; /* as Xen: an address the guest may not use */
     v->runstate_guest = area.addr.p;
     if ( v->runstate_guest && v == current )
-        copy_to_guest_va(v->runstate_guest, &v->runstate, sizeof(v->runstate));
+        pv_copy_to_guest_kernel(v, v->runstate_guest, &v->runstate, sizeof(v->runstate));
+    return 0;
+}
+
+/* As Xen: the range must be one the guest may use; the copy follows at once if v runs here. */
+static long register_time_area(struct vcpu *v, unsigned long arg)
+{
+    struct vcpu_register_time_memory_area area;
+
+    if ( copy_from_guest_va(&area, arg, sizeof(area)) )
+        return -EFAULT;
+    if ( area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)) )
+        return -EFAULT;
+    v->time_info_guest = area.addr.p;
+    if ( v == current )
+        pv_update_vcpu_time(v);
     return 0;
 }
 
@@ -232,9 +248,9 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, unsigned long arg)
         stop_timer(&v->singleshot_timer);
         return 0;
     case VCPUOP_register_vcpu_info: return register_vcpu_info(v, arg);
+    case VCPUOP_register_vcpu_time_memory_area: return register_time_area(v, arg);
     case VCPUOP_send_nmi:
     case VCPUOP_get_physid:
-    case VCPUOP_register_vcpu_time_memory_area:
     default: return -ENOSYS;
     }
 }

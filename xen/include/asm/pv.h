@@ -42,6 +42,8 @@ long do_set_trap_table(unsigned long guest_va);
 long do_stack_switch(unsigned long ss, unsigned long esp);
 long do_callback_op(unsigned long cmd, unsigned long arg);
 long do_platform_op(unsigned long arg);
+/* Copy to a guest kernel address whatever mode current vCPU v is in: 0 or -EFAULT. */
+int pv_copy_to_guest_kernel(struct vcpu *v, unsigned long va, const void *src, size_t len);
 long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall);
 long do_iret(void);
 long do_fpu_taskswitch(unsigned long set);

@@ -100,6 +100,7 @@ struct vcpu
     s_time_t periodic_period; /* 0: none */
     struct vcpu_runstate_info runstate;
     unsigned long runstate_guest;   /* guest VA of the registered runstate area, 0: none */
+    unsigned long time_info_guest;  /* guest VA of the secondary vcpu_time_info copy, 0: none */
     unsigned long vcpu_info_mfn;    /* registered vcpu_info frame, or INVALID_VCPU_INFO_MFN */
     u8 fpu_ctxt[512] __aligned(16); /* FXSAVE image while not running */
 

@@ -27,6 +27,25 @@ void pv_load_page_tables(struct vcpu *v)
 }
 
 /*
+ * The areas the hypervisor keeps up to date in guest memory (runstate, the
+ * secondary vcpu_time_info) are kernel addresses, and a vCPU in user mode
+ * runs on its user L4, which maps none of them: as Xen does, the copy runs
+ * on the kernel's tables. v is current on this CPU.
+ */
+int pv_copy_to_guest_kernel(struct vcpu *v, unsigned long va, const void *src, size_t len)
+{
+    bool user = !v->pv.in_kernel && v->pv.guest_table_user;
+    int rc;
+
+    if ( user )
+        write_cr3(pfn_to_paddr(v->pv.guest_table));
+    rc = copy_to_guest_va(va, src, len);
+    if ( user )
+        write_cr3(pfn_to_paddr(v->pv.guest_table_user));
+    return rc;
+}
+
+/*
  * "int $n" from ring 3 raises #GP (error code: the IDT entry) when the gate's
  * DPL forbids it. The vector is taken from the instruction itself, which is
  * exact whatever the error code says; the guest's virtual IDT decides

@@ -44,6 +44,25 @@ static void tsc_scale(unsigned long khz, u32 *mul, s8 *shift)
     *shift = (s8)s;
 }
 
+/*
+ * The secondary copy (VCPUOP_register_vcpu_time_memory_area, Linux's vDSO
+ * clock): odd version first, then the body, then the even version, so a
+ * reader never takes a half-written copy. Versions grow with vcpu_info's.
+ */
+static void publish_time_copy(struct vcpu *v, const struct vcpu_time_info *t)
+{
+    struct vcpu_time_info copy = *t;
+    unsigned long va = v->time_info_guest;
+
+    copy.version = t->version - 1;
+    if ( pv_copy_to_guest_kernel(v, va, &copy.version, sizeof(copy.version)) )
+        return;
+    barrier();
+    pv_copy_to_guest_kernel(v, va, &copy, sizeof(copy));
+    barrier();
+    pv_copy_to_guest_kernel(v, va, &t->version, sizeof(t->version));
+}
+
 void pv_update_vcpu_time(struct vcpu *v)
 {
     struct vcpu_time_info *t = &v->vcpu_info->time;
@@ -62,6 +81,8 @@ void pv_update_vcpu_time(struct vcpu *v)
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     barrier();
     t->version++;
+    if ( v->time_info_guest && v == current )
+        publish_time_copy(v, t);
 }
 
 #define DR7_RESERVED 0x0000d800UL /* bits 11, 12, 14, 15: cleared */
