@@ -31,6 +31,13 @@
  * id first. Sending on an interdomain port needs only the sender's lock: the
  * remote end cannot change while it is bound to us, because unbinding
  * either end takes both locks.
+ *
+ * PIRQ ports (dom0's physical interrupts, arch/x86/irq.c): bind_pirq binds
+ * a mapped PIRQ to a new port under d->event_lock, and irq.c's own lock is
+ * taken inside it; the interrupt handler raises the port through
+ * evtchn_send_pirq() after dropping irq.c's lock, which checks that the
+ * port is still bound to that PIRQ. Closing the port (or evtchn_destroy)
+ * unbinds the PIRQ and masks its pin.
  */
 #include <xen/errno.h>
 #include <xen/event.h>
@@ -39,6 +46,7 @@
 #include <xen/sched.h>
 #include <xen/smp.h>
 #include <asm/guest_access.h>
+#include <asm/irq.h>
 #include <asm/percpu.h>
 
 BUILD_BUG_ON(MAX_VIRT_CPUS_PV > BITS_PER_LONG); /* poll_mask is one word */
@@ -421,6 +429,60 @@ static int evtchn_bind_virq(struct evtchn_bind_virq *b)
     return port < 0 ? port : 0;
 }
 
+/* EVTCHNOP_bind_pirq: always notifies vCPU 0 at first, as Xen. */
+static int evtchn_bind_pirq(struct evtchn_bind_pirq *b)
+{
+    struct domain *d = current->domain;
+    unsigned long flags;
+    int port, rc;
+
+    if ( b->pirq >= pirq_nr(d) )
+        return -EINVAL;
+    flags = spin_lock_irqsave(&d->event_lock);
+    for ( port = 1; port < (int)d->evtchn->valid_ports; port++ )
+    {
+        const struct evtchn *chn = evtchn_from_port(d, port);
+
+        if ( chn->state == ECS_PIRQ && chn->u.pirq == b->pirq )
+        {
+            rc = -EEXIST;
+            goto out;
+        }
+    }
+    port = get_free_port(d);
+    if ( port < 0 )
+    {
+        rc = port;
+        goto out;
+    }
+    rc = pirq_bind(d, b->pirq, port, b->flags & BIND_PIRQ__WILL_SHARE);
+    if ( !rc )
+    {
+        claim_port(d, port, ECS_PIRQ)->u.pirq = b->pirq;
+        b->port = port;
+    }
+out:
+    spin_unlock_irqrestore(&d->event_lock, flags);
+    return rc;
+}
+
+void evtchn_send_pirq(struct domain *d, unsigned int pirq, evtchn_port_t port)
+{
+    unsigned long flags;
+
+    if ( !port_is_valid(d, port) )
+        return;
+    flags = spin_lock_irqsave(&d->event_lock);
+    if ( d->evtchn )
+    {
+        const struct evtchn *chn = evtchn_from_port(d, port);
+
+        if ( chn->state == ECS_PIRQ && chn->u.pirq == pirq )
+            evtchn_set_pending(d, chn->notify_vcpu, port);
+    }
+    spin_unlock_irqrestore(&d->event_lock, flags);
+}
+
 static int evtchn_bind_ipi(struct evtchn_bind_ipi *b)
 {
     struct domain *d = current->domain;
@@ -494,7 +556,8 @@ static int close_locked(struct domain *d, evtchn_port_t port)
         rchn->state = ECS_UNBOUND;
         rchn->u.unbound_remote = d->domain_id;
         break;
-    default: break; /* unbound, IPI, PIRQ: nothing else refers to the port */
+    case ECS_PIRQ: pirq_unbind(d, chn->u.pirq, port); break;
+    default: break; /* unbound, IPI: nothing else refers to the port */
     }
     free_port(d, port);
     return 0;
@@ -628,9 +691,8 @@ static int evtchn_bind_vcpu(const struct evtchn_bind_vcpu *b)
     return rc;
 }
 
-static int evtchn_unmask(evtchn_port_t port)
+static int evtchn_unmask_in(struct domain *d, evtchn_port_t port)
 {
-    struct domain *d = current->domain;
     unsigned long flags;
 
     if ( !port_is_valid(d, port) )
@@ -639,6 +701,16 @@ static int evtchn_unmask(evtchn_port_t port)
     evtchn_unmask_port(d, port);
     spin_unlock_irqrestore(&d->event_lock, flags);
     return 0;
+}
+
+static int evtchn_unmask(evtchn_port_t port)
+{
+    return evtchn_unmask_in(current->domain, port);
+}
+
+void evtchn_unmask_pirq_port(struct domain *d, evtchn_port_t port)
+{
+    evtchn_unmask_in(d, port);
 }
 
 /* Close every port but 0. */
@@ -778,7 +850,7 @@ long do_event_channel_op(unsigned long cmd, unsigned long arg)
         break;
     case EVTCHNOP_bind_virq: EVTCHN_OP_INOUT(evtchn_bind_virq, evtchn_bind_virq); break;
     case EVTCHNOP_bind_ipi: EVTCHN_OP_INOUT(evtchn_bind_ipi, evtchn_bind_ipi); break;
-    case EVTCHNOP_bind_pirq: EVTCHN_OP_IN(evtchn_bind_pirq, -EPERM); break; /* no IRQ access */
+    case EVTCHNOP_bind_pirq: EVTCHN_OP_INOUT(evtchn_bind_pirq, evtchn_bind_pirq); break;
     case EVTCHNOP_status: EVTCHN_OP_INOUT(evtchn_status, evtchn_status); break;
     case EVTCHNOP_close: EVTCHN_OP_IN(evtchn_close, evtchn_close(d, a.port)); break;
     case EVTCHNOP_send: EVTCHN_OP_IN(evtchn_send, evtchn_send(d, a.port)); break;
@@ -849,6 +921,7 @@ void evtchn_destroy(struct domain *d)
     if ( !ed )
         return;
     close_all_ports(d);
+    pirq_domain_destroy(d); /* mappings and the eoi map page */
     ASSERT(!ed->active_ports);
     flags = spin_lock_irqsave(&d->event_lock);
     d->evtchn = NULL;
@@ -887,6 +960,8 @@ void evtchn_dump(struct domain *d)
             printk(" for d%u\n", chn->u.unbound_remote);
         else if ( chn->state == ECS_VIRQ )
             printk(" virq %u\n", chn->u.virq);
+        else if ( chn->state == ECS_PIRQ )
+            printk(" pirq %u\n", chn->u.pirq);
         else
             printk("\n");
     }
