@@ -27,6 +27,11 @@
  *                          prints "grant <PAGES> pages errors <n>"
  *   dom0check features     XENVER_get_features submap 0 through privcmd:
  *                          prints "features <hex>" (sysfs prints the same)
+ *   dom0check rtc N        /dev/rtc0's update interrupt on (RTC_UIE_ON),
+ *                          N events read (3 s timeout each, each one an
+ *                          interrupt of the RTC's IRQ), off again; prints
+ *                          "rtc <events read> of <N>" and the IRQ flags
+ *                          word of the last event
  *
  * The hypercall's buffer (the extraversion) is written by the hypervisor
  * through the kernel's page tables, which map user memory: the page is
@@ -42,6 +47,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <linux/rtc.h>
 #include <unistd.h>
 #define __user       /* a kernel annotation in privcmd.h */
 #include <xen/xen.h> /* domid_t, xen_pfn_t for privcmd.h */
@@ -307,6 +313,30 @@ static int cmd_grant(unsigned int pages)
     return errors != 0;
 }
 
+static int cmd_rtc(unsigned long n)
+{
+    int fd = open("/dev/rtc0", O_RDONLY);
+    unsigned long ok = 0, data = 0;
+
+    if ( fd < 0 || ioctl(fd, RTC_UIE_ON, 0) )
+    {
+        printf("rtc error %s\n", strerror(errno));
+        return 1;
+    }
+    while ( ok < n )
+    {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+
+        if ( poll(&p, 1, 3000) != 1 || read(fd, &data, sizeof(data)) != sizeof(data) )
+            break;
+        ok++;
+    }
+    ioctl(fd, RTC_UIE_OFF, 0);
+    close(fd);
+    printf("rtc %lu of %lu flags %#lx\n", ok, n, data & 0xff);
+    return ok != n;
+}
+
 int main(int argc, char **argv)
 {
     if ( argc == 2 && !strcmp(argv[1], "xenver") )
@@ -323,7 +353,9 @@ int main(int argc, char **argv)
         return cmd_spawn(strtoul(argv[2], NULL, 0));
     if ( argc == 3 && !strcmp(argv[1], "mem") )
         return cmd_mem(strtoul(argv[2], NULL, 0));
+    if ( argc == 3 && !strcmp(argv[1], "rtc") )
+        return cmd_rtc(strtoul(argv[2], NULL, 0));
     fprintf(stderr, "usage: dom0check xenver | features | mem MIB | exit N | spawn N | evtchn N | "
-                    "grant PAGES\n");
+                    "grant PAGES | rtc N\n");
     return 2;
 }

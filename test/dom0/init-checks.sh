@@ -173,6 +173,33 @@ if [ -n "$host" ]; then
     result wallclock $? "dom0 $(date -u '+%F %T') ($t), host at start $host, $(cut -d' ' -f1 /proc/uptime) s up"
 fi
 
+# ---- physical interrupts (PIRQs): the CMOS RTC and the i8042 ----
+# rtc_cmos and i8042 need their ISA IRQs (8; 1 and 12) mapped and bound as
+# PIRQs; the RTC's update interrupt must then arrive through it.
+irqs() { grep -E " $1\$" /proc/interrupts; }
+irq_count() { # the per-CPU columns of the line ending in NAME, summed
+    irqs "$1" | awk '{ for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'
+}
+[ -c /dev/rtc0 ]
+result rtc-dev $? "$(ls -l /dev/rtc0 2>&1)"
+hw=$(hwclock -r -u 2>&1)
+hw_s=$(date -u -D '%a %b %d %H:%M:%S %Y' -d "${hw%%  *}" +%s 2>&1)
+now=$(date +%s)
+[ -n "$hw_s" ] && [ "${hw_s#*[!0-9]}" = "$hw_s" ] && [ $((hw_s - now)) -ge -2 ] && [ $((hw_s - now)) -le 2 ]
+result hwclock-read $? "hwclock '$hw' ($hw_s), date $now"
+line=$(irqs rtc0)
+case "$line" in *xen-pirq*) rc=0 ;; *) rc=1 ;; esac
+result rtc-pirq $rc "'$line'"
+c0=$(irq_count rtc0)
+out=$(dom0check rtc 2 2>&1)
+c1=$(irq_count rtc0)
+[ "${out% flags*}" = "rtc 2 of 2" ] && [ "$c1" -ge $((c0 + 2)) ]
+result rtc-interrupts $? "'$out', rtc0 interrupts $c0 -> $c1"
+grep xen-pirq /proc/interrupts | sed 's/^ */INFO pirq /'
+line=$(irqs i8042 | head -n 1)
+case "$line" in *xen-pirq*) rc=0 ;; *) rc=1 ;; esac
+result i8042-pirq $rc "'$line'"
+
 # ---- event channels and grants between dom0 and itself ----
 out=$(dom0check evtchn 1000 2>&1)
 [ "$out" = "evtchn 1000 of 1000" ]
