@@ -1332,9 +1332,9 @@ static void print_entries(const multicall_entry_t *e, unsigned long n, unsigned 
                (unsigned long)e[i].op, (unsigned long)e[i].args[0], (unsigned long)e[i].args[1],
                (unsigned long)e[i].args[2], (unsigned long)e[i].args[3],
                (unsigned long)e[i].args[4]);
-        if ( e[i].op == __HYPERVISOR_multicall && depth < 3 &&
+        if ( e[i].op == __HYPERVISOR_multicall && depth < 3 && e[i].args[1] <= 8 &&
              e[i].args[0] >= (unsigned long)fz[0] && e[i].args[0] < (unsigned long)fz[NR_ARENA] &&
-             e[i].args[1] <= 8 )
+             e[i].args[0] + e[i].args[1] * sizeof(*e) <= (unsigned long)fz[NR_ARENA] )
             print_entries((const multicall_entry_t *)e[i].args[0], e[i].args[1], depth + 1);
     }
 }
@@ -1684,6 +1684,43 @@ static void setup_memory(void)
     HYPERVISOR_update_va_mapping(fz[PG_GUARD2], 0, UVMF_INVLPG);
 }
 
+/*
+ * Two SCHEDOP_polls in one multicall, the second with a bad port: Xen waits
+ * for the first (preempting the batch) and refuses the second. Ours once
+ * lost the first poll's wake-up here, or queued the vCPU twice.
+ */
+static void check_multicall_polls(void)
+{
+    static evtchn_port_t port;
+    struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    struct sched_poll p[3];
+    multicall_entry_t e[3];
+    struct evtchn_close cl;
+    unsigned int i;
+    long rc;
+
+    HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+    port = a.port;
+    for ( i = 0; i < 3; i++ )
+    {
+        set_xen_guest_handle(p[i].ports, &port);
+        p[i].nr_ports = 1;
+        p[i].timeout = system_time_ns() + 1000000;
+        e[i].op = __HYPERVISOR_sched_op;
+        e[i].args[0] = SCHEDOP_poll;
+        e[i].args[1] = (unsigned long)&p[i];
+        e[i].result = 99;
+    }
+    p[1].nr_ports = 200; /* more than SCHED_POLL_MAX_PORTS */
+    rc = HYPERVISOR_multicall(e, 3);
+    check("multicall-polls",
+          rc == 0 && e[0].result == 0 && (long)e[1].result == -XEN_EINVAL && e[2].result == 0,
+          "rc %ld results %ld %ld %ld", rc, (long)e[0].result, (long)e[1].result,
+          (long)e[2].result);
+    cl.port = port;
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+}
+
 static void print_histogram(void)
 {
     char line[1024];
@@ -1710,6 +1747,7 @@ void test_main(start_info_t *si)
     printk("fuzz: seed=%lu rounds=%lu check_every=%lu\n", seed, rounds, every);
     setup_frames(si);
     setup_memory();
+    check_multicall_polls();
     start_pages = current_pages();
     traced_pages = start_pages;
     trace = cmdline_ulong("trace", 0);
