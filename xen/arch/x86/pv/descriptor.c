@@ -77,8 +77,12 @@
 
 /* Per CPU: which frames pages 0-13 of its window show now (0: the zero page). */
 static DEFINE_PER_CPU(unsigned long[GUEST_GDT_PAGES], gdt_mapped);
+/* Window pages [0, gdt_shown) may show a guest frame; the rest show the zero page. */
+static DEFINE_PER_CPU(unsigned int, gdt_shown);
 /* Per CPU: which frames the pages of its LDT window show (0: not present). */
 static DEFINE_PER_CPU(unsigned long[LDT_PAGES], ldt_mapped);
+/* Window pages [0, ldt_shown) may map a frame; the rest are surely not present. */
+static DEFINE_PER_CPU(unsigned int, ldt_shown);
 static mfn_t zero_page_mfn;
 
 /* A gate may lead to the guest's own code selectors or its flat kernel CS. */
@@ -256,9 +260,13 @@ void pv_load_gdt(struct vcpu *v)
         unsigned long base;
     } gdtr = {FIRST_RESERVED_GDT_BYTE + NR_RESERVED_GDT_BYTES - 1, GDT_WINDOW(cpu)};
 
-    for ( unsigned int i = 0; i < GUEST_GDT_PAGES; i++ )
+    unsigned int pages = v ? DIV_ROUND_UP(v->pv.gdt_ents * 8, PAGE_SIZE) : 0;
+    unsigned int n = max(pages, per_cpu(gdt_shown, cpu));
+
+    /* Pages past both v's GDT and the last one shown already show the zero page. */
+    for ( unsigned int i = 0; i < n && i < GUEST_GDT_PAGES; i++ )
     {
-        unsigned long want = v ? v->pv.gdt_frames[i] : 0;
+        unsigned long want = i < pages ? v->pv.gdt_frames[i] : 0;
         unsigned long va = GDT_WINDOW(cpu) + i * PAGE_SIZE;
 
         if ( mapped[i] == want )
@@ -267,6 +275,7 @@ void pv_load_gdt(struct vcpu *v)
         invlpg(va);
         mapped[i] = want;
     }
+    per_cpu(gdt_shown, cpu) = min(pages, (unsigned int)GUEST_GDT_PAGES);
     __asm__ volatile("lgdt %0" ::"m"(gdtr));
 }
 
@@ -359,6 +368,8 @@ static void show_ldt_page(unsigned int i, unsigned long mfn)
     /* Read-only: check_descriptor set every accessed bit, the CPU never writes. */
     BUG_ON(map_pages_to_xen(va, mfn, 1, mfn ? PAGE_HYPERVISOR_RO : 0));
     mapped[i] = mfn;
+    if ( mfn && i >= this_cpu(ldt_shown) )
+        this_cpu(ldt_shown) = i + 1;
 }
 
 /*
@@ -371,9 +382,15 @@ void pv_load_ldt(const struct vcpu *v)
     unsigned int ents = v ? v->pv.ldt_ents : 0;
     unsigned long base = LDT_WINDOW(smp_processor_id());
     u64 *gdt = (u64 *)(GDT_WINDOW(smp_processor_id()) + LDT_SELECTOR);
+    unsigned int pages = DIV_ROUND_UP(ents * 8, PAGE_SIZE), shown = this_cpu(ldt_shown);
 
-    for ( unsigned int i = 0; i < LDT_PAGES; i++ )
-        show_ldt_page(i, ents ? v->pv.ldt_frames[i] : 0);
+    /*
+     * Only the pages v may use and those an earlier LDT left mapped: a
+     * switch between vCPUs without an LDT touches none.
+     */
+    for ( unsigned int i = 0; i < max(pages, shown); i++ )
+        show_ldt_page(i, i < pages ? v->pv.ldt_frames[i] : 0);
+    this_cpu(ldt_shown) = min(this_cpu(ldt_shown), pages);
     if ( !ents )
     {
         __asm__ volatile("lldt %w0" ::"r"(0));
