@@ -25,6 +25,8 @@
 #include <xen/sched.h>
 #include <asm/guest_access.h>
 #include <asm/irq.h>
+#include <asm/page.h>
+#include <asm/processor.h>
 #include <asm/pv.h>
 #include <public/physdev.h>
 
@@ -55,6 +57,24 @@ static long set_iobitmap(struct vcpu *v, unsigned long arg)
     return 0;
 }
 
+/*
+ * Read the bitmap: it is a kernel address (Linux points it into its TSS),
+ * and a vCPU in user mode runs on its user L4, which does not map it; as
+ * Xen, the read goes through the kernel's tables. v is current.
+ */
+static int read_iobitmap(const struct vcpu *v, u8 *bits, unsigned int port, unsigned int len)
+{
+    bool user = !v->pv.in_kernel && v->pv.guest_table_user;
+    int rc;
+
+    if ( user )
+        write_cr3(pfn_to_paddr(v->pv.guest_table));
+    rc = copy_from_guest_va(bits, v->pv.iobmp + port / 8, len);
+    if ( user )
+        write_cr3(pfn_to_paddr(v->pv.guest_table_user));
+    return rc;
+}
+
 /* Does v's I/O bitmap grant [port, port + bytes)? Read from guest memory. */
 bool pv_iobitmap_allows(const struct vcpu *v, unsigned int port, unsigned int bytes)
 {
@@ -62,7 +82,7 @@ bool pv_iobitmap_allows(const struct vcpu *v, unsigned int port, unsigned int by
 
     if ( port + bytes > v->pv.iobmp_ports || !v->pv.iobmp )
         return false;
-    if ( copy_from_guest_va(bits, v->pv.iobmp + port / 8, (port % 8 + bytes > 8) ? 2 : 1) )
+    if ( read_iobitmap(v, bits, port, (port % 8 + bytes > 8) ? 2 : 1) )
         return false;
     for ( unsigned int p = port; p < port + bytes; p++ )
         if ( bits[p / 8 - port / 8] & (1u << (p % 8)) )
