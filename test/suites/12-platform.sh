@@ -25,10 +25,11 @@ within_pct() {
 }
 
 # The platform self-tests (the memory ones are 11-memory's business): each
-# one present and PASS. timer-remote only runs with more than one CPU.
+# one present and PASS (pirq-rtc: the RTC interrupt through the IO-APIC,
+# arch/x86/irq.c). timer-remote only runs with more than one CPU.
 platform_selftests_pass() {
     local smp=$1 t
-    for t in timer-oneshot timer-order remote-call on-each-cpu tlb-shootdown time-sync; do
+    for t in timer-oneshot timer-order remote-call on-each-cpu tlb-shootdown time-sync pirq-rtc; do
         grep -q "^(XEN) selftest: $t PASS" "$boot_log" || return 1
     done
     [ "$smp" -eq 1 ] || grep -q "^(XEN) selftest: timer-remote PASS" "$boot_log"

@@ -16,6 +16,7 @@
 #include <xen/time.h>
 #include <xen/timer.h>
 #include <asm/apic.h>
+#include <asm/irq.h>
 #include <asm/percpu.h>
 #include <asm/platform.h>
 #include <asm/processor.h>
@@ -281,5 +282,6 @@ void selftest_run(void)
     test_remote_call();
     test_tlb_shootdown();
     test_time_sync();
+    failures += !pirq_selftest(); /* arch/x86/irq.c */
     printk("selftest: platform checks done, %u failed\n", failures);
 }

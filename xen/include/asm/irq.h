@@ -41,6 +41,8 @@ int pirq_bind(struct domain *d, unsigned int pirq, evtchn_port_t port, bool will
 void pirq_unbind(struct domain *d, unsigned int pirq, evtchn_port_t port);
 /* Event channel teardown: every mapping and the eoi map go (no event_lock held). */
 void pirq_domain_destroy(struct domain *d);
+/* Boot self-test: the RTC's periodic interrupt routed to a pool vector; prints its line. */
+bool pirq_selftest(void);
 
 /* ---- event channel side (common/event_channel.c) ---- */
 /* Raise the port bound to pirq, if it still is (takes d->event_lock). */
