@@ -32,6 +32,14 @@
  *                          interrupt of the RTC's IRQ), off again; prints
  *                          "rtc <events read> of <N>" and the IRQ flags
  *                          word of the last event
+ *   dom0check sci N        N times: enable the ACPI PM timer's overflow
+ *                          event (TMR_EN in PM1a_EN, from the FADT in
+ *                          /sys/firmware/acpi/tables/FACP) and wait (6 s at
+ *                          most) until Linux's SCI handler, having found
+ *                          no handler for it, disables it again: one
+ *                          level-triggered SCI each, the next one only
+ *                          arriving if the previous was acknowledged;
+ *                          prints "sci <handled> of <N>"
  *
  * The hypercall's buffer (the extraversion) is written by the hypervisor
  * through the kernel's page tables, which map user memory: the page is
@@ -44,6 +52,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -337,6 +346,48 @@ static int cmd_rtc(unsigned long n)
     return ok != n;
 }
 
+/* PM1a_EN's port from the FADT: PM1a_EVT_BLK (offset 56) + PM1_EVT_LEN (offset 88) / 2. */
+static int pm1a_enable_port(void)
+{
+    unsigned char f[92];
+    int fd = open("/sys/firmware/acpi/tables/FACP", O_RDONLY);
+    uint32_t evt;
+
+    if ( fd < 0 || read(fd, f, sizeof(f)) != sizeof(f) )
+        return -1;
+    close(fd);
+    memcpy(&evt, f + 56, sizeof(evt));
+    return evt && f[88] >= 4 && evt + f[88] <= 0x10000 ? (int)(evt + f[88] / 2) : -1;
+}
+
+static int cmd_sci(unsigned long n)
+{
+    int en = pm1a_enable_port();
+    unsigned long ok = 0;
+
+    if ( en < 0 || ioperm(en, 2, 1) )
+    {
+        printf("sci error: PM1a_EN %d, %s\n", en, strerror(errno));
+        return 1;
+    }
+    for ( ; ok < n; ok++ )
+    {
+        unsigned int waited = 0;
+
+        outw(inw(en) | 1, en); /* TMR_EN */
+        while ( (inw(en) & 1) && waited < 600 )
+        {
+            usleep(10000);
+            waited++;
+        }
+        if ( inw(en) & 1 )
+            break;
+    }
+    outw(inw(en) & ~1, en);
+    printf("sci %lu of %lu\n", ok, n);
+    return ok != n;
+}
+
 int main(int argc, char **argv)
 {
     if ( argc == 2 && !strcmp(argv[1], "xenver") )
@@ -355,7 +406,9 @@ int main(int argc, char **argv)
         return cmd_mem(strtoul(argv[2], NULL, 0));
     if ( argc == 3 && !strcmp(argv[1], "rtc") )
         return cmd_rtc(strtoul(argv[2], NULL, 0));
+    if ( argc == 3 && !strcmp(argv[1], "sci") )
+        return cmd_sci(strtoul(argv[2], NULL, 0));
     fprintf(stderr, "usage: dom0check xenver | features | mem MIB | exit N | spawn N | evtchn N | "
-                    "grant PAGES | rtc N\n");
+                    "grant PAGES | rtc N | sci N\n");
     return 2;
 }

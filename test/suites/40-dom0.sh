@@ -45,7 +45,7 @@ dev-privcmd dev-evtchn dev-gntdev dev-gntalloc dev-xenbus dev-xenbus_backend cap
 hypervisor-type sysfs-version-major sysfs-version-minor sysfs-pagesize sysfs-virtual-start
 sysfs-capabilities sysfs-features sysfs-uuid sysfs-compilation privcmd-xenver vcpus-online
 cpuinfo-cpus xsd-port xsd-kva memtotal-dom0-mem wallclock rtc-dev hwclock-read rtc-pirq
-rtc-interrupts i8042-pirq evtchn-loopback grant-self-map
+rtc-interrupts sci-level-pirq i8042-pirq evtchn-loopback grant-self-map
 busy-all-vcpus sleep-2s mem-300m mem-freed balloon-down-up fork-exec kernel-log-clean"
 
 # check_run RUN: the init's CHECK lines, the expected ones all present, and
