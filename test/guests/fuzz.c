@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * fuzz: a hostile guest. A seeded PRNG (guest options seed=N, rounds=N,
- * check_every=N, verbose=1) drives rounds of hypercalls with random sub-ops
+ * check_every=N, verbose=1, trace=1) drives rounds of hypercalls with random sub-ops
  * and arguments drawn from pools of interesting values: 0, -1, small and
  * huge integers, aligned and unaligned buffers of random bytes in the
  * guest's own memory, the read-only page tables and M2P, the hypervisor's
@@ -29,8 +29,8 @@
  * - SCHEDOP_shutdown/crash/shutdown_code, SCHEDOP_block, remote_shutdown of
  *   domain 0, SCHEDOP_watchdog with id 0 (it arms a watchdog, even with
  *   timeout 0, that reboots the machine when it fires), sched_op_compat
- *   other than yield; SCHEDOP_poll always has a timeout in the past (a zero
- *   timeout waits for ever).
+ *   other than yield; SCHEDOP_poll always has a timeout, 1 ns (past) or
+ *   100 us ahead (a zero timeout waits for ever).
  * - iret (a garbage frame kills the domain).
  * - VCPUOP_down and send_nmi for vCPU 0 (down stops the only vCPU; an NMI
  *   lands in a trap handler that treats it as fatal); register_vcpu_info
@@ -51,6 +51,10 @@
  *   frames we may give away (the runtime walks tables through the M2P).
  * - Our own image frames and shared_info are in no pool (CLEAR_PAGE or a
  *   grant copy to them would be self-harm, not a hypervisor bug).
+ * - Batches (and structures whose old content would be taken for commands)
+ *   are never read from stale arena bytes: a random count moves the array
+ *   to the arena's end, before a guard page; a multicall's entries write to
+ *   the windows, not the arena (an overwritten entry could become iret).
  * - Console writes only of printable text ending in a newline, 64 bytes at
  *   most (the harness parses the serial log).
  * - Dom0-only machine control: platform_op, sysctl, domctl, kexec, mca,
