@@ -61,6 +61,42 @@ void vcpu_wake(struct vcpu *v)
     wake_calls++;
 }
 
+/*
+ * The PIRQ layer (arch/x86/irq.c), faked: FAKE_PIRQS numbers, of which only
+ * FAKE_MAPPED_PIRQ is mapped (the others are refused with -EPERM, as an
+ * unmapped PIRQ is); binds and unbinds are recorded.
+ */
+#define FAKE_PIRQS       4
+#define FAKE_MAPPED_PIRQ 2
+static int pirq_bound_port = -1;
+static unsigned int pirq_unbinds, pirq_destroys;
+
+unsigned int pirq_nr(const struct domain *d)
+{
+    return FAKE_PIRQS;
+}
+
+int pirq_bind(struct domain *d, unsigned int pirq, evtchn_port_t port, bool will_share)
+{
+    if ( pirq != FAKE_MAPPED_PIRQ )
+        return -EPERM;
+    pirq_bound_port = port;
+    return 0;
+}
+
+void pirq_unbind(struct domain *d, unsigned int pirq, evtchn_port_t port)
+{
+    assert_int_equal(pirq, FAKE_MAPPED_PIRQ);
+    assert_int_equal(port, pirq_bound_port);
+    pirq_unbinds++;
+    pirq_bound_port = -1;
+}
+
+void pirq_domain_destroy(struct domain *d)
+{
+    pirq_destroys++;
+}
+
 void smp_send_event_check_cpu(unsigned int cpu)
 {
     ipi_calls++;
@@ -657,7 +693,30 @@ static void test_bad_ports(void **state)
     assert_int_equal(unmask(7), 0);
     assert_int_equal(evtchn_op(99, &st), -ENOSYS);
     assert_int_equal(evtchn_op(EVTCHNOP_send, (void *)FAULT_VA), -EFAULT);
-    assert_int_equal(evtchn_op(EVTCHNOP_bind_pirq, &st), -EPERM);
+}
+
+/* EVTCHNOP_bind_pirq: range, the PIRQ layer's refusal, one port per PIRQ, close unbinds. */
+static void test_pirq_binding(void **state)
+{
+    struct evtchn_bind_pirq b = {.pirq = FAKE_PIRQS};
+    struct evtchn_status st;
+    evtchn_port_t port;
+
+    assert_int_equal(evtchn_op(EVTCHNOP_bind_pirq, &b), -EINVAL);
+    b.pirq = FAKE_MAPPED_PIRQ + 1;
+    assert_int_equal(evtchn_op(EVTCHNOP_bind_pirq, &b), -EPERM);
+    b.pirq = FAKE_MAPPED_PIRQ;
+    assert_int_equal(evtchn_op(EVTCHNOP_bind_pirq, &b), 0);
+    port = b.port;
+    assert_int_equal(pirq_bound_port, port);
+    assert_int_equal(status_of(DOMID_SELF, port, &st), 0);
+    assert_int_equal(st.status, EVTCHNSTAT_pirq);
+    assert_int_equal(st.u.pirq, FAKE_MAPPED_PIRQ);
+    assert_int_equal(evtchn_op(EVTCHNOP_bind_pirq, &b), -EEXIST);
+    pirq_unbinds = 0;
+    assert_int_equal(close_port(port), 0);
+    assert_int_equal(pirq_unbinds, 1);
+    assert_int_equal(status_code(DOMID_SELF, port), EVTCHNSTAT_closed);
 }
 
 static void test_fifo_ops_refused(void **state)
@@ -849,6 +908,7 @@ int main(void)
         T(test_virq_binding),
         T(test_exhaustion),
         T(test_bad_ports),
+        T(test_pirq_binding),
         T(test_fifo_ops_refused),
         T(test_reset_and_destroy),
         T(test_poll),
