@@ -454,6 +454,16 @@ static void check_initialise(void)
     check_eq("initialise-noncanonical-callback", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt),
              -XEN_EINVAL);
     fill_v1_context(&v1_ctxt);
+    v1_ctxt.ldt_ents = 8193;
+    check_eq("initialise-ldt-too-long", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt), -XEN_EINVAL);
+    fill_v1_context(&v1_ctxt);
+    v1_ctxt.ldt_base = 0x1234;
+    v1_ctxt.ldt_ents = 1;
+    check_eq("initialise-ldt-unaligned", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt), -XEN_EINVAL);
+    fill_v1_context(&v1_ctxt);
+    v1_ctxt.ldt_base = 0x0000800000000000UL;
+    check_eq("initialise-ldt-noncanonical", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt), -XEN_EINVAL);
+    fill_v1_context(&v1_ctxt);
     check_eq("initialise", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt), 0);
     check_eq("initialise-twice", vcpu_op(VCPUOP_initialise, 1, &v1_ctxt), -XEN_EEXIST);
     check_eq("is-up-after-initialise", vcpu_op(VCPUOP_is_up, 1, NULL), 0);

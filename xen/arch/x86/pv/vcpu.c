@@ -235,7 +235,8 @@ static bool context_addresses_ok(const struct vcpu_guest_context *c)
         if ( !is_canonical(addrs[i]) )
             return false;
     return is_canonical(c->fs_base) && is_canonical(c->gs_base_kernel) &&
-           is_canonical(c->gs_base_user) && c->gdt_ents <= FIRST_RESERVED_GDT_ENTRY;
+           is_canonical(c->gs_base_user) && c->gdt_ents <= FIRST_RESERVED_GDT_ENTRY &&
+           is_canonical(c->ldt_base) && !(c->ldt_base & (PAGE_SIZE - 1)) && c->ldt_ents <= 8192;
 }
 
 static void load_context(struct vcpu *v, const struct vcpu_guest_context *c)
@@ -287,7 +288,9 @@ static long load_context_tables(struct vcpu *v, const struct vcpu_guest_context 
         if ( rc )
             return rc;
     }
-    return c->gdt_ents ? pv_set_gdt(v, c->gdt_frames, c->gdt_ents) : 0;
+    rc = c->gdt_ents ? pv_set_gdt(v, c->gdt_frames, c->gdt_ents) : 0;
+    /* Checked above as Xen checks it; its pages are typed when first used. */
+    return rc ? rc : pv_set_ldt(v, c->ldt_base, c->ldt_ents);
 }
 
 long pv_vcpu_initialise(struct vcpu *v, unsigned long guest_ctxt)
