@@ -185,7 +185,18 @@ noreturn void pv_start_vcpu(struct vcpu *v)
     struct cpu_info *ci = get_cpu_info();
     unsigned int bad_selectors;
 
-    pv_prepare_ldt(v); /* may flush TLBs: interrupts still on */
+    /*
+     * The vCPU switched out counts as off this CPU since pv_save_vcpu(), so
+     * its domain's teardown may free the page tables still in CR3. Typing
+     * v's LDT pages can take long (TLB shootdowns, interrupts on): do it on
+     * the idle tables, as the idle loop would.
+     */
+    if ( v->pv.ldt_ents )
+    {
+        ci->curr_vcpu = NULL;
+        write_cr3(idle_pg_table_maddr());
+        pv_prepare_ldt(v); /* may flush TLBs: interrupts still on */
+    }
     local_irq_disable();
     ci->curr_vcpu = v;
     v->is_running = true;
