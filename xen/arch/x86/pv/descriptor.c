@@ -305,6 +305,13 @@ void pv_gdt_cpu_init(const void *hypervisor_gdt_page)
     }
     BUG_ON(map_pages_to_xen(base + FIRST_RESERVED_GDT_BYTE, virt_to_mfn(hypervisor_gdt_page), 1,
                             PAGE_HYPERVISOR_RW));
+    /*
+     * The LDT window's page table, now: show_ldt_page() may run with
+     * interrupts off, where allocating it could not be allowed to fail. The
+     * window's 64 KiB lie within one L1, so one mapping creates it.
+     */
+    BUG_ON(map_pages_to_xen(LDT_WINDOW(cpu), zero_page_mfn, 1, PAGE_HYPERVISOR_RO));
+    BUG_ON(map_pages_to_xen(LDT_WINDOW(cpu), 0, 1, 0));
     pv_load_gdt(NULL);
 }
 
