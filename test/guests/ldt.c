@@ -64,27 +64,9 @@ enum {
 static uint8_t ldt_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.pages")));
 static uint8_t ldt_pages2[2][PAGE_SIZE] __attribute__((aligned(PAGE_SIZE), section(".bss.pages")));
 
-long probe_load_fs(uint16_t sel);
-long probe_rdmsr(uint32_t msr, uint64_t *val);
 uint16_t read_fs_sel(void);
 
 asm(".pushsection .text\n"
-    "probe_load_fs:\n"
-    "    xor %eax, %eax\n"
-    "1:  mov %di, %fs\n"
-    "2:  ret\n"
-    "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
-    "probe_rdmsr:\n"
-    "    mov %edi, %ecx\n"
-    "    xor %eax, %eax\n"
-    "    xor %edx, %edx\n"
-    "1:  rdmsr\n"
-    "    shl $32, %rdx\n"
-    "    or %rdx, %rax\n"
-    "    mov %rax, (%rsi)\n"
-    "    xor %eax, %eax\n"
-    "2:  ret\n"
-    "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
     "read_fs_sel:\n"
     "    mov %fs, %eax\n"
     "    ret\n"
@@ -163,15 +145,6 @@ static unsigned long seg_rights(uint16_t sel)
     return ok ? rights : ~0UL;
 }
 
-static void remap(void *va, uint64_t flags)
-{
-    long rc =
-        HYPERVISOR_update_va_mapping(va, ((uint64_t)virt_to_mfn(va) << 12) | flags, UVMF_INVLPG);
-
-    if ( rc )
-        panic("remapping %p: %ld", va, rc);
-}
-
 static long set_ldt(const void *base, unsigned int ents)
 {
     struct mmuext_op op = {.cmd = MMUEXT_SET_LDT};
@@ -181,21 +154,11 @@ static long set_ldt(const void *base, unsigned int ents)
     return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
 }
 
-static long update_descriptor(uint64_t maddr, uint64_t desc)
-{
-    return hypercall(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0, 0);
-}
-
 static long mmu_update_one(uint64_t ptr, uint64_t val)
 {
     struct mmu_update req = {.ptr = ptr, .val = val};
 
     return HYPERVISOR_mmu_update(&req, 1, NULL, DOMID_SELF);
-}
-
-static uint64_t maddr_of(const void *va)
-{
-    return ((uint64_t)virt_to_mfn(va) << 12) | ((unsigned long)va & (PAGE_SIZE - 1));
 }
 
 static void fill_ldt(uint64_t *d)
@@ -220,7 +183,7 @@ static void check_lazy_typing(void)
           "vector %lu error 0x%lx", last_fault.vector, last_fault.error_code);
     check_ueq("writable-ldt-pf-cr2", last_fault.cr2, (unsigned long)&d[LDT_A]);
 
-    remap(ldt_page, PTE_KERNEL_RO);
+    remap_page(ldt_page, PTE_KERNEL_RO);
     check_eq("load-fs-ldt", probe_load_fs(SEL(LDT_A)), 0);
     check_ueq("fs-selector", read_fs_sel(), SEL(LDT_A));
     check_ueq("fs-base-from-ldt", fs_base(), BASE_A);
@@ -249,7 +212,7 @@ static void check_in_use(void)
     check_eq("ldt-page-map-rw-uvm", HYPERVISOR_update_va_mapping(ldt_page, pte, UVMF_INVLPG),
              -XEN_EBUSY);
     check_eq("ldt-page-mmu-update-write",
-             mmu_update_one(maddr_of(&((uint64_t *)ldt_page)[LDT_SPARE]), DATA_B), -XEN_EINVAL);
+             mmu_update_one(va_to_maddr(&((uint64_t *)ldt_page)[LDT_SPARE]), DATA_B), -XEN_EINVAL);
     check_eq("ldt-page-still-ro", probe_write(ldt_page, 0), 1);
 }
 
@@ -258,31 +221,32 @@ static void check_in_use(void)
 static void check_update_descriptor(void)
 {
     const uint64_t *d = (const uint64_t *)ldt_page;
-    uint64_t spare = maddr_of(&d[LDT_SPARE]), gate;
+    uint64_t spare = va_to_maddr(&d[LDT_SPARE]), gate;
 
-    check_eq("update-ldt-data", update_descriptor(spare, DATA_B), 0);
+    check_eq("update-ldt-data", HYPERVISOR_update_descriptor(spare, DATA_B), 0);
     check_ueq("update-ldt-data-value", d[LDT_SPARE] & ~DESC_ACCESSED, DATA_B);
     check_eq("load-updated", probe_load_fs(SEL(LDT_SPARE)), 0);
     check_ueq("fs-base-updated", fs_base(), BASE_B);
     check_ueq("lsl-updated", seg_limit(SEL(LDT_SPARE)), LIMIT_B);
     probe_load_fs(0);
 
-    check_eq("update-ldt-code-dpl0", update_descriptor(spare, CODE64_DPL0), 0);
+    check_eq("update-ldt-code-dpl0", HYPERVISOR_update_descriptor(spare, CODE64_DPL0), 0);
     check_ueq("update-ldt-code-dpl3", d[LDT_SPARE] & ~DESC_ACCESSED, CODE64_DPL0 | DESC_DPL3);
-    check_eq("update-ldt-tss", update_descriptor(spare, TSS64), -XEN_EINVAL);
-    check_eq("update-ldt-int-gate", update_descriptor(spare, INT_GATE), -XEN_EINVAL);
-    check_eq("update-ldt-ldt-desc", update_descriptor(spare, LDT_DESC), -XEN_EINVAL);
+    check_eq("update-ldt-tss", HYPERVISOR_update_descriptor(spare, TSS64), -XEN_EINVAL);
+    check_eq("update-ldt-int-gate", HYPERVISOR_update_descriptor(spare, INT_GATE), -XEN_EINVAL);
+    check_eq("update-ldt-ldt-desc", HYPERVISOR_update_descriptor(spare, LDT_DESC), -XEN_EINVAL);
     check_ueq("update-ldt-refused-unchanged", d[LDT_SPARE] & ~DESC_ACCESSED,
               CODE64_DPL0 | DESC_DPL3);
     /* A call gate (DPL 3) to the guest's flat code: kept with DPL 0. */
     gate = 0x0000ec0000001000ULL | ((uint64_t)FLAT_KERNEL_CS << 16);
-    check_eq("update-ldt-call-gate", update_descriptor(spare, gate), 0);
+    check_eq("update-ldt-call-gate", HYPERVISOR_update_descriptor(spare, gate), 0);
     check_ueq("update-ldt-call-gate-dpl0", d[LDT_SPARE], gate & ~DESC_DPL_MASK);
     check_eq("update-ldt-call-gate-xen-cs",
-             update_descriptor(spare, (gate & ~0xffff0000ULL) | (0xe008ULL << 16)), -XEN_EINVAL);
-    check_eq("update-ldt-call-gate-reserved", update_descriptor(spare, gate | (1ULL << 32)),
+             HYPERVISOR_update_descriptor(spare, (gate & ~0xffff0000ULL) | (0xe008ULL << 16)),
              -XEN_EINVAL);
-    check_eq("update-ldt-restore", update_descriptor(spare, 0), 0);
+    check_eq("update-ldt-call-gate-reserved",
+             HYPERVISOR_update_descriptor(spare, gate | (1ULL << 32)), -XEN_EINVAL);
+    check_eq("update-ldt-restore", HYPERVISOR_update_descriptor(spare, 0), 0);
 }
 
 /* --- a context switch keeps the LDT selector ----------------------------- */
@@ -321,8 +285,8 @@ static void check_two_pages(void)
     fill_ldt(p0);
     memset(p1, 0, PAGE_SIZE);
     p1[LDT_SECOND - 512] = DATA_B;
-    remap(ldt_pages2[0], PTE_KERNEL_RO);
-    remap(ldt_pages2[1], PTE_KERNEL_RO);
+    remap_page(ldt_pages2[0], PTE_KERNEL_RO);
+    remap_page(ldt_pages2[1], PTE_KERNEL_RO);
     check_eq("set-ldt-two-pages", set_ldt(ldt_pages2, LDT_SECOND + 1), 0);
     /* The hypervisor loads it first: the page faults in while it runs. */
     check_eq("gs-user-sel-ldt", HYPERVISOR_set_segment_base(SEGBASE_GS_USER_SEL, SEL(LDT_SECOND)),
@@ -339,7 +303,7 @@ static void check_two_pages(void)
                  ldt_page, ((uint64_t)virt_to_mfn(ldt_page) << 12) | PTE_KERNEL_RW, UVMF_INVLPG),
              0);
     check_eq("old-ldt-page-write", probe_write(&((uint64_t *)ldt_page)[LDT_SPARE], 7), 0);
-    remap(ldt_page, PTE_KERNEL_RO);
+    remap_page(ldt_page, PTE_KERNEL_RO);
 }
 
 /*
@@ -380,8 +344,8 @@ static void check_user_cs(void)
         "kernel-stack",
         HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (unsigned long)kernel_stack + sizeof(kernel_stack)),
         0);
-    check_eq("update-ldt-user-cs", update_descriptor(maddr_of(&p1[LDT_USER_CS - 512]), CODE64_DPL3),
-             0);
+    check_eq("update-ldt-user-cs",
+             HYPERVISOR_update_descriptor(va_to_maddr(&p1[LDT_USER_CS - 512]), CODE64_DPL3), 0);
     check_eq("set-ldt-for-user", set_ldt(ldt_pages2, LDT_USER_CS + 1), 0);
     check_ueq("user-mode-cs", user_mode_run(SEL(LDT_USER_CS), user_stack + sizeof(user_stack)),
               SEL(LDT_USER_CS));

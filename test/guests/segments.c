@@ -61,8 +61,6 @@ long hv_write_rc; /* written by probe_hv_write */
 
 /* --- probes (like the runtime's: 0, or 1 when the instruction trapped) --- */
 long probe_load_ds(uint16_t sel);
-long probe_load_fs(uint16_t sel);
-long probe_rdmsr(uint32_t msr, uint64_t *val);
 long probe_watched_write(volatile uint64_t *p, uint64_t v);
 long probe_hv_write(char *buf);
 uint16_t read_fs_sel(void);
@@ -72,22 +70,6 @@ asm(".pushsection .text\n"
     "probe_load_ds:\n"
     "    xor %eax, %eax\n"
     "1:  mov %di, %ds\n"
-    "2:  ret\n"
-    "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
-    "probe_load_fs:\n"
-    "    xor %eax, %eax\n"
-    "1:  mov %di, %fs\n"
-    "2:  ret\n"
-    "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
-    "probe_rdmsr:\n"
-    "    mov %edi, %ecx\n"
-    "    xor %eax, %eax\n"
-    "    xor %edx, %edx\n"
-    "1:  rdmsr\n"
-    "    shl $32, %rdx\n"
-    "    or %rdx, %rax\n"
-    "    mov %rax, (%rsi)\n"
-    "    xor %eax, %eax\n"
     "2:  ret\n"
     "    .pushsection .extable, \"a\"; .quad 1b, 2b; .popsection\n"
     /* A data breakpoint is a trap: RIP is the instruction after the store. */
@@ -115,30 +97,11 @@ asm(".pushsection .text\n"
     "    ret\n"
     ".popsection");
 
-static void remap(void *va, uint64_t flags)
-{
-    long rc =
-        HYPERVISOR_update_va_mapping(va, ((uint64_t)virt_to_mfn(va) << 12) | flags, UVMF_INVLPG);
-
-    if ( rc )
-        panic("remapping %p: %ld", va, rc);
-}
-
 static long set_gdt_page(void *page, unsigned int entries)
 {
     unsigned long frame = virt_to_mfn(page);
 
     return hypercall(__HYPERVISOR_set_gdt, &frame, entries, 0, 0, 0);
-}
-
-static long update_descriptor(uint64_t maddr, uint64_t desc)
-{
-    return hypercall(__HYPERVISOR_update_descriptor, maddr, desc, 0, 0, 0);
-}
-
-static uint64_t maddr_of(const void *va)
-{
-    return ((uint64_t)virt_to_mfn(va) << 12) | ((unsigned long)va & (PAGE_SIZE - 1));
 }
 
 static uint64_t rdmsr_or(uint32_t msr, uint64_t fallback)
@@ -172,11 +135,11 @@ static long try_gdt_with(uint64_t desc, uint64_t desc_high)
     uint64_t *d = (uint64_t *)bad_page;
     long rc;
 
-    remap(bad_page, PTE_KERNEL_RW);
+    remap_page(bad_page, PTE_KERNEL_RW);
     fill_gdt(d);
     d[GDT_SPARE] = desc;
     d[GDT_SPARE + 1] = desc_high;
-    remap(bad_page, PTE_KERNEL_RO);
+    remap_page(bad_page, PTE_KERNEL_RO);
     rc = set_gdt_page(bad_page, GDT_ENTRIES);
     if ( rc == 0 )
         set_gdt_page(gdt_page, GDT_ENTRIES); /* back to the good one */
@@ -190,7 +153,7 @@ static void check_set_gdt(void)
 
     fill_gdt((uint64_t *)gdt_page);
     check_eq("set-gdt-writable-frame", set_gdt_page(gdt_page, GDT_ENTRIES), -XEN_EINVAL);
-    remap(gdt_page, PTE_KERNEL_RO);
+    remap_page(gdt_page, PTE_KERNEL_RO);
     check_eq("set-gdt-too-many-entries", set_gdt_page(gdt_page, FIRST_RESERVED_GDT_ENTRY + 1),
              -XEN_EINVAL);
     check_eq("set-gdt", set_gdt_page(gdt_page, GDT_ENTRIES), 0);
@@ -218,18 +181,21 @@ static void check_update_descriptor(void)
     const uint64_t *d = (const uint64_t *)gdt_page;
     uint64_t *plain = (uint64_t *)plain_page;
 
-    check_eq("update-descriptor", update_descriptor(maddr_of(&d[GDT_SPARE]), DATA_DPL0), 0);
+    check_eq("update-descriptor",
+             HYPERVISOR_update_descriptor(va_to_maddr(&d[GDT_SPARE]), DATA_DPL0), 0);
     check_ueq("update-descriptor-dpl3", d[GDT_SPARE] & ~DESC_ACCESSED, DATA_DPL0 | DESC_DPL3);
-    check_eq("update-descriptor-tss", update_descriptor(maddr_of(&d[GDT_SPARE]), TSS64),
-             -XEN_EINVAL);
+    check_eq("update-descriptor-tss",
+             HYPERVISOR_update_descriptor(va_to_maddr(&d[GDT_SPARE]), TSS64), -XEN_EINVAL);
     check_ueq("update-descriptor-tss-unchanged", d[GDT_SPARE] & ~DESC_ACCESSED,
               DATA_DPL0 | DESC_DPL3);
     check_eq("update-descriptor-misaligned",
-             update_descriptor(maddr_of(&d[GDT_SPARE]) + 4, DATA_DPL0), -XEN_EINVAL);
+             HYPERVISOR_update_descriptor(va_to_maddr(&d[GDT_SPARE]) + 4, DATA_DPL0), -XEN_EINVAL);
     check_eq("update-descriptor-page-table",
-             update_descriptor((uint64_t)virt_to_mfn((void *)start_info->pt_base) << 12, DATA_DPL0),
+             HYPERVISOR_update_descriptor((uint64_t)virt_to_mfn((void *)start_info->pt_base) << 12,
+                                          DATA_DPL0),
              -XEN_EINVAL);
-    check_eq("update-descriptor-plain-page", update_descriptor(maddr_of(&plain[1]), CODE64), 0);
+    check_eq("update-descriptor-plain-page",
+             HYPERVISOR_update_descriptor(va_to_maddr(&plain[1]), CODE64), 0);
     check_ueq("update-descriptor-plain-page-value", plain[1] & ~DESC_ACCESSED, CODE64);
 }
 

@@ -133,7 +133,10 @@ unsigned long virt_to_mfn(const void *va);
 uint64_t va_to_maddr(const void *va);
 /* Map va's page again, to its own frame, with PTE flags (panics on failure). */
 void remap_page(void *va, uint64_t flags);
-void *pfn_to_virt(unsigned long pfn); /* only for the initial mapping */
+/* lib/probe.c: 0 when the instruction ran, 1 when it faulted (see last_fault). */
+long probe_load_fs(uint16_t sel);              /* mov sel, %fs */
+long probe_rdmsr(uint32_t msr, uint64_t *val); /* rdmsr; *val set only on success */
+void *pfn_to_virt(unsigned long pfn);          /* only for the initial mapping */
 /* Machine address of the L1 entry mapping va (0 if not mapped by 4K). */
 uint64_t l1e_maddr(const void *va);
 /* Where the L1 entry for va lives in the (read-only) initial mapping. */
