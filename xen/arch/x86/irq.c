@@ -108,6 +108,21 @@ static struct pirq_domain *pirq_domain_find(const struct domain *d)
     return NULL;
 }
 
+/* The GSI d's pirq is mapped to, or -1 (d has no table, or pirq is unmapped). pirq_lock held. */
+static int mapped_gsi(const struct domain *d, unsigned int pirq, struct pirq_domain **pd)
+{
+    *pd = pirq_domain_find(d);
+    if ( !*pd || pirq >= NR_PIRQS || (*pd)->gsi[pirq] == PIRQ_UNMAPPED )
+        return -1;
+    return (*pd)->gsi[pirq];
+}
+
+/* Is gsi delivered to d's pirq right now? pirq_lock held. */
+static bool gsi_bound_to(unsigned int gsi, const struct domain *d, unsigned int pirq)
+{
+    return gsi_desc[gsi].guest == d && gsi_desc[gsi].pirq == pirq;
+}
+
 /* d's table, made on first use (allocated outside the lock). NULL: no memory or slot. */
 static struct pirq_domain *pirq_domain_get(struct domain *d)
 {
@@ -283,20 +298,18 @@ int pirq_unmap(struct domain *d, int pirq)
 {
     struct pirq_domain *pd;
     unsigned long flags;
-    int rc = 0;
+    int rc = 0, gsi;
 
     if ( pirq < 0 || (unsigned int)pirq >= pirq_nr(d) )
         return -EINVAL;
     flags = spin_lock_irqsave(&pirq_lock);
-    pd = pirq_domain_find(d);
-    if ( !pd || pd->gsi[pirq] == PIRQ_UNMAPPED )
+    gsi = mapped_gsi(d, pirq, &pd);
+    if ( gsi < 0 )
         rc = -EINVAL;
     else
     {
-        unsigned int gsi = pd->gsi[pirq];
-
         /* A bound PIRQ is unbound by force; its port stays a PIRQ port until closed. */
-        if ( gsi_desc[gsi].guest == d && gsi_desc[gsi].pirq == pirq )
+        if ( gsi_bound_to(gsi, d, pirq) )
             gsi_release(gsi);
         pd->gsi[pirq] = PIRQ_UNMAPPED;
     }
@@ -351,17 +364,17 @@ int pirq_bind(struct domain *d, unsigned int pirq, evtchn_port_t port, bool will
 {
     struct pirq_domain *pd;
     unsigned long flags;
-    int rc;
+    int rc, gsi;
 
     ASSERT(spin_is_locked_by_me(&d->event_lock));
     if ( pirq >= pirq_nr(d) )
         return -EINVAL;
     flags = spin_lock_irqsave(&pirq_lock);
-    pd = pirq_domain_find(d);
-    if ( !pd || pd->gsi[pirq] == PIRQ_UNMAPPED || pd->gsi[pirq] == 0 )
+    gsi = mapped_gsi(d, pirq, &pd);
+    if ( gsi <= 0 )
         rc = -EPERM; /* Xen: no access to an unmapped PIRQ */
     else
-        rc = gsi_bind(pd, pd->gsi[pirq], pirq, port);
+        rc = gsi_bind(pd, gsi, pirq, port);
     spin_unlock_irqrestore(&pirq_lock, flags);
     (void)will_share; /* sharing between domains is not supported: one guest per GSI */
     return rc;
@@ -371,18 +384,13 @@ void pirq_unbind(struct domain *d, unsigned int pirq, evtchn_port_t port)
 {
     struct pirq_domain *pd;
     unsigned long flags;
+    int gsi;
 
     ASSERT(spin_is_locked_by_me(&d->event_lock));
     flags = spin_lock_irqsave(&pirq_lock);
-    pd = pirq_domain_find(d);
-    if ( pd && pirq < NR_PIRQS && pd->gsi[pirq] != PIRQ_UNMAPPED )
-    {
-        unsigned int gsi = pd->gsi[pirq];
-        struct gsi_desc *desc = &gsi_desc[gsi];
-
-        if ( desc->guest == d && desc->pirq == pirq && desc->port == port )
-            gsi_release(gsi);
-    }
+    gsi = mapped_gsi(d, pirq, &pd);
+    if ( gsi >= 0 && gsi_bound_to(gsi, d, pirq) && gsi_desc[gsi].port == port )
+        gsi_release(gsi);
     spin_unlock_irqrestore(&pirq_lock, flags);
 }
 
@@ -391,20 +399,19 @@ int pirq_eoi(struct domain *d, int pirq)
     struct pirq_domain *pd;
     evtchn_port_t unmask = 0;
     unsigned long flags;
-    int rc = 0;
+    int rc = 0, gsi;
 
     if ( pirq < 0 || (unsigned int)pirq >= pirq_nr(d) )
         return -EINVAL;
     flags = spin_lock_irqsave(&pirq_lock);
-    pd = pirq_domain_find(d);
-    if ( !pd || pd->gsi[pirq] == PIRQ_UNMAPPED )
+    gsi = mapped_gsi(d, pirq, &pd);
+    if ( gsi < 0 )
         rc = -EINVAL;
     else
     {
-        unsigned int gsi = pd->gsi[pirq];
         struct gsi_desc *desc = &gsi_desc[gsi];
 
-        if ( desc->guest == d && desc->pirq == pirq )
+        if ( gsi_bound_to(gsi, d, pirq) )
         {
             if ( pd->auto_unmask )
                 unmask = desc->port;
