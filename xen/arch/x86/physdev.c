@@ -64,14 +64,10 @@ static long set_iobitmap(struct vcpu *v, unsigned long arg)
  */
 static int read_iobitmap(const struct vcpu *v, u8 *bits, unsigned int port, unsigned int len)
 {
-    bool user = !v->pv.in_kernel && v->pv.guest_table_user;
-    int rc;
+    bool switched = pv_enter_kernel_tables(v);
+    int rc = copy_from_guest_va(bits, v->pv.iobmp + port / 8, len);
 
-    if ( user )
-        write_cr3(pfn_to_paddr(v->pv.guest_table));
-    rc = copy_from_guest_va(bits, v->pv.iobmp + port / 8, len);
-    if ( user )
-        write_cr3(pfn_to_paddr(v->pv.guest_table_user));
+    pv_leave_kernel_tables(v, switched);
     return rc;
 }
 

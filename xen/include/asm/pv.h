@@ -42,6 +42,9 @@ long do_set_trap_table(unsigned long guest_va);
 long do_stack_switch(unsigned long ss, unsigned long esp);
 long do_callback_op(unsigned long cmd, unsigned long arg);
 long do_platform_op(unsigned long arg);
+/* Run on current vCPU v's kernel tables if it is in user mode (true: switched). */
+bool pv_enter_kernel_tables(const struct vcpu *v);
+void pv_leave_kernel_tables(const struct vcpu *v, bool switched);
 /* Copy to a guest kernel address whatever mode current vCPU v is in: 0 or -EFAULT. */
 int pv_copy_to_guest_kernel(struct vcpu *v, unsigned long va, const void *src, size_t len);
 long do_set_callbacks(unsigned long event, unsigned long failsafe, unsigned long syscall);

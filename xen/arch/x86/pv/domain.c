@@ -28,20 +28,31 @@ void pv_load_page_tables(struct vcpu *v)
 
 /*
  * The areas the hypervisor keeps up to date in guest memory (runstate, the
- * secondary vcpu_time_info) are kernel addresses, and a vCPU in user mode
- * runs on its user L4, which maps none of them: as Xen does, the copy runs
- * on the kernel's tables. v is current on this CPU.
+ * secondary vcpu_time_info, the I/O bitmap it reads) are kernel addresses,
+ * and a vCPU in user mode runs on its user L4, which maps none of them: as
+ * Xen does, such accesses run on the kernel's tables. v is current on this
+ * CPU. Returns whether the tables were switched, for pv_leave_kernel_tables().
  */
+bool pv_enter_kernel_tables(const struct vcpu *v)
+{
+    if ( v->pv.in_kernel || !v->pv.guest_table_user )
+        return false;
+    write_cr3(pfn_to_paddr(v->pv.guest_table));
+    return true;
+}
+
+void pv_leave_kernel_tables(const struct vcpu *v, bool switched)
+{
+    if ( switched )
+        write_cr3(pfn_to_paddr(v->pv.guest_table_user));
+}
+
 int pv_copy_to_guest_kernel(struct vcpu *v, unsigned long va, const void *src, size_t len)
 {
-    bool user = !v->pv.in_kernel && v->pv.guest_table_user;
-    int rc;
+    bool switched = pv_enter_kernel_tables(v);
+    int rc = copy_to_guest_va(va, src, len);
 
-    if ( user )
-        write_cr3(pfn_to_paddr(v->pv.guest_table));
-    rc = copy_to_guest_va(va, src, len);
-    if ( user )
-        write_cr3(pfn_to_paddr(v->pv.guest_table_user));
+    pv_leave_kernel_tables(v, switched);
     return rc;
 }
 

@@ -53,14 +53,17 @@ static void publish_time_copy(struct vcpu *v, const struct vcpu_time_info *t)
 {
     struct vcpu_time_info copy = *t;
     unsigned long va = v->time_info_guest;
+    bool switched = pv_enter_kernel_tables(v); /* once for the three writes */
 
     copy.version = t->version - 1;
-    if ( pv_copy_to_guest_kernel(v, va, &copy.version, sizeof(copy.version)) )
-        return;
-    barrier();
-    pv_copy_to_guest_kernel(v, va, &copy, sizeof(copy));
-    barrier();
-    pv_copy_to_guest_kernel(v, va, &t->version, sizeof(t->version));
+    if ( !copy_to_guest_va(va, &copy.version, sizeof(copy.version)) )
+    {
+        barrier();
+        copy_to_guest_va(va, &copy, sizeof(copy));
+        barrier();
+        copy_to_guest_va(va, &t->version, sizeof(t->version));
+    }
+    pv_leave_kernel_tables(v, switched);
 }
 
 void pv_update_vcpu_time(struct vcpu *v)
