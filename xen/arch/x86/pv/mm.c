@@ -412,35 +412,29 @@ static int write_plain_frame(struct page_info *pg, unsigned int offset, u64 val)
 }
 
 /*
- * The table a batch is writing. Consecutive requests usually name entries
- * of one table (Linux fills an L1 at a time), so its general and type
- * references are kept from one request to the next instead of taken and
- * dropped for each: the table cannot lose its type meanwhile, exactly as if
- * another CPU were using it. Released before the batch returns or continues.
+ * The table a batch is writing (*held, NULL: none). Consecutive requests
+ * usually name entries of one table (Linux fills an L1 at a time), so its
+ * general and type references are kept from one request to the next instead
+ * of taken and dropped for each: the table cannot lose its type meanwhile,
+ * exactly as if another CPU were using it. Released before the batch returns
+ * or continues.
  */
-struct batch_table
+static void batch_table_release(struct page_info **held)
 {
-    struct page_info *pg; /* NULL: none held */
-    mfn_t mfn;
-    unsigned int level;
-};
-
-static void batch_table_release(struct batch_table *t)
-{
-    if ( t->pg )
-        put_page_and_type(t->pg);
-    t->pg = NULL;
+    if ( *held )
+        put_page_and_type(*held);
+    *held = NULL;
 }
 
 /* Hold mfn as a validated table of pt_owner's; 1 if it is one, 0 if not, -EINVAL. */
-static int batch_table_hold(struct batch_table *t, mfn_t mfn, struct domain *pt_owner)
+static int batch_table_hold(struct page_info **held, mfn_t mfn, struct domain *pt_owner)
 {
     struct page_info *pg;
     unsigned long type;
 
-    if ( t->pg && t->mfn == mfn )
+    if ( *held && page_to_mfn(*held) == mfn )
         return 1;
-    batch_table_release(t);
+    batch_table_release(held);
     if ( !mfn_valid(mfn) || pv_frame_kind(mfn) != FRAME_RAM )
         return -EINVAL;
     pg = mfn_to_page(mfn);
@@ -452,7 +446,7 @@ static int batch_table_hold(struct batch_table *t, mfn_t mfn, struct domain *pt_
         put_page(pg);
         return 0;
     }
-    *t = (struct batch_table){.pg = pg, .mfn = mfn, .level = pt_level_of_type(type)};
+    *held = pg;
     return 1;
 }
 
@@ -471,22 +465,22 @@ static int mmu_plain_update(mfn_t mfn, unsigned int offset, u64 val, struct doma
 
 static int mmu_normal_update(const struct mmu_update *req, unsigned int cmd,
                              struct domain *pt_owner, struct domain *pg_owner,
-                             struct batch_table *held)
+                             struct page_info **held)
 {
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
-    unsigned int offset = req->ptr & (PAGE_SIZE - 1) & ~7u, slot = offset / 8;
+    unsigned int offset = req->ptr & (PAGE_SIZE - 1) & ~7u, slot = offset / 8, level;
     bool preserve_ad = cmd == MMU_PT_UPDATE_PRESERVE_AD;
     int rc = batch_table_hold(held, mfn, pt_owner);
 
     if ( rc <= 0 )
         return rc ? rc : mmu_plain_update(mfn, offset, req->val, pt_owner);
-    if ( held->level > 1 && pg_owner != pt_owner )
+    level = pt_level_of_type(ACCESS_ONCE((*held)->u.type_info)); /* fixed while held */
+    if ( level > 1 && pg_owner != pt_owner )
         return -EINVAL; /* only L1 entries may map foreign frames */
     if ( can_continue(__HYPERVISOR_mmu_update) )
-        return pt_update_entry_preemptible(held->pg, held->level, slot, req->val, preserve_ad,
-                                           pt_owner, pg_owner);
-    return pt_update_entry(held->pg, held->level, slot, req->val, NULL, preserve_ad, pt_owner,
-                           pg_owner);
+        return pt_update_entry_preemptible(*held, level, slot, req->val, preserve_ad, pt_owner,
+                                           pg_owner);
+    return pt_update_entry(*held, level, slot, req->val, NULL, preserve_ad, pt_owner, pg_owner);
 }
 
 static int mmu_machphys_update(const struct mmu_update *req, struct domain *pt_owner,
@@ -505,7 +499,7 @@ static int mmu_machphys_update(const struct mmu_update *req, struct domain *pt_o
 }
 
 static int mmu_update_one(const struct mmu_update *req, struct domain *pt_owner,
-                          struct domain *pg_owner, struct batch_table *held)
+                          struct domain *pg_owner, struct page_info **held)
 {
     unsigned int cmd = req->ptr & 7;
 
@@ -546,7 +540,7 @@ long do_mmu_update(unsigned long ureqs, unsigned long count, unsigned long pdone
     struct domain *curr = current->domain, *pt_owner, *pg_owner;
     unsigned int i, done = 0, n = (unsigned int)count & ~MMU_UPDATE_PREEMPTED;
     struct mmu_update req;
-    struct batch_table held = {};
+    struct page_info *held = NULL;
     long rc;
 
     pv_mm_init();
