@@ -414,24 +414,30 @@ static int get_l1_refs(pte_t *e, struct domain *l1_owner, struct domain *pg_owne
     return pte_check_io(e, kind, &p);
 }
 
-static int pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner,
-                    bool preemptible)
+/* The references of a present entry whose flags were checked already. */
+static int checked_pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner,
+                            struct domain *pg_owner, bool preemptible)
 {
-    struct pt_policy p;
     mfn_t mfn = PTE_MFN(*e);
-    int rc;
 
     ASSERT(*e & _PAGE_PRESENT);
-    pv_policy_of(l1_owner, &p);
-    rc = pte_check_flags(level, *e, &p);
-    if ( rc )
-        return rc;
     if ( level == 1 )
         return get_l1_refs(e, l1_owner, pg_owner);
     /* Tables reference the owner's own RAM, nothing else. */
     if ( !mfn_valid(mfn) || pv_frame_kind(mfn) != FRAME_RAM )
         return -EINVAL;
     return get_page_and_type_mode(mfn_to_page(mfn), l1_owner, pt_type_below(level), preemptible);
+}
+
+static int pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner,
+                    bool preemptible)
+{
+    struct pt_policy p;
+    int rc;
+
+    pv_policy_of(l1_owner, &p);
+    rc = pte_check_flags(level, *e, &p);
+    return rc ? rc : checked_pte_refs(level, e, l1_owner, pg_owner, preemptible);
 }
 
 int get_pte_refs(unsigned int level, pte_t *e, struct domain *l1_owner, struct domain *pg_owner)
@@ -528,7 +534,7 @@ static int update_entry(struct page_info *tbl, unsigned int level, unsigned int 
             return rc;
         if ( update_flags_only(p, level, new, expect, preserve_ad, pg_owner, &rc) )
             return rc;
-        rc = pte_refs(level, &new, pt_owner, pg_owner, preemptible);
+        rc = checked_pte_refs(level, &new, pt_owner, pg_owner, preemptible);
         if ( rc )
             return rc; /* -ERESTART: the table below is parked, the entry unchanged */
     }
