@@ -7,12 +7,19 @@
  */
 #include <xen/lib.h>
 #include <xen/sched.h>
+#include <xen/spinlock.h>
 #include <xen/time.h>
 #include <asm/processor.h>
 
 #define RTC_INDEX 0x70
 #define RTC_DATA  0x71
 
+/*
+ * wc_lock protects the base below and every domain's wc_* fields, so a
+ * setting never mixes with a domain being created. Lock order: wc_lock,
+ * then domlist_lock (wallclock_set walks the domains).
+ */
+static DEFINE_SPINLOCK(wc_lock);
 static u64 boot_wall_sec; /* Unix time at system time 0 */
 static u32 boot_wall_nsec;
 
@@ -75,20 +82,8 @@ void wallclock_init(void)
     printk("Wall clock: %lu s since the epoch (RTC)\n", (unsigned long)rtc);
 }
 
-/*
- * dom0 sets the clock (XENPF_settime*): the wall time is secs.nsecs when
- * system time is system_time. Every domain sees the new value at once.
- */
-void wallclock_set(u64 secs, u32 nsecs, u64 system_time)
-{
-    u64 wall_ns = secs * 1000000000ULL + nsecs - system_time;
-
-    boot_wall_sec = wall_ns / 1000000000ULL;
-    boot_wall_nsec = wall_ns % 1000000000ULL;
-    for_each_domain(update_domain_wallclock);
-}
-
-void update_domain_wallclock(struct domain *d)
+/* The base into d's shared_info, by the version protocol. wc_lock held. */
+static void publish_wallclock(struct domain *d)
 {
     shared_info_t *s = d->shared_info;
 
@@ -99,4 +94,27 @@ void update_domain_wallclock(struct domain *d)
     s->wc_nsec = boot_wall_nsec;
     barrier();
     s->wc_version++;
+}
+
+/*
+ * dom0 sets the clock (XENPF_settime*): the wall time is secs.nsecs when
+ * system time is system_time. Every domain sees the new value at once.
+ */
+void wallclock_set(u64 secs, u32 nsecs, u64 system_time)
+{
+    u64 wall_ns = secs * 1000000000ULL + nsecs - system_time;
+    unsigned long flags = spin_lock_irqsave(&wc_lock);
+
+    boot_wall_sec = wall_ns / 1000000000ULL;
+    boot_wall_nsec = wall_ns % 1000000000ULL;
+    for_each_domain(publish_wallclock);
+    spin_unlock_irqrestore(&wc_lock, flags);
+}
+
+void update_domain_wallclock(struct domain *d)
+{
+    unsigned long flags = spin_lock_irqsave(&wc_lock);
+
+    publish_wallclock(d);
+    spin_unlock_irqrestore(&wc_lock, flags);
 }

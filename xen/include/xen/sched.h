@@ -12,7 +12,7 @@
  *
  * Lifetime: domains are reference counted (get_domain/put_domain); the
  * domain list is protected by domlist_lock. Lock order, outermost first:
- *     domlist_lock -> d->page_alloc_lock -> heap_lock
+ *     wc_lock (wallclock.c) -> domlist_lock -> d->page_alloc_lock -> heap_lock
  *     d->event_lock -> (the other domain's event_lock if its id is higher)
  */
 #ifndef XEN_SCHED_H
